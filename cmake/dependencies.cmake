@@ -1,0 +1,17 @@
+# Every dependency comes from a Debian package installed by scripts/bootstrap.
+find_package(Threads REQUIRED)
+
+if(TOPOEMBED_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(TOPOEMBED_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()
+if(TOPOEMBED_BUILD_APPS)
+  find_package(CLI11 CONFIG REQUIRED)
+  find_package(nlohmann_json 3 REQUIRED)
+endif()
+if(TOPOEMBED_WITH_TORCH)
+  find_package(Torch REQUIRED)
+  find_package(ZLIB REQUIRED)
+endif()

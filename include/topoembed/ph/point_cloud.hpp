@@ -1,0 +1,35 @@
+#pragma once
+// A point cloud: n points in R^dim, row-major.
+
+#include <string>
+#include <vector>
+
+#include "topoembed/ph/types.hpp"
+
+namespace topoembed::ph {
+
+template <class T>
+struct PointCloud {
+  index_t num_points = 0;
+  int dim = 0;
+  std::vector<T> coords;  // num_points * dim values, row-major
+
+  PointCloud() = default;
+  // Throws std::invalid_argument if coords.size() != n * dim or a coordinate is not finite.
+  PointCloud(index_t n, int d, std::vector<T> values);
+
+  const T* point(index_t i) const { return coords.data() + i * dim; }
+};
+
+// Distance between two points of dimension `dim` in the given metric.
+template <class T>
+T point_distance(const T* a, const T* b, int dim, Metric metric);
+
+// Parses "euclidean", "manhattan"/"l1", "chebyshev"/"linf"; throws std::invalid_argument otherwise.
+Metric parse_metric(const std::string& name);
+const char* metric_name(Metric metric);
+
+extern template struct PointCloud<float>;
+extern template struct PointCloud<double>;
+
+}  // namespace topoembed::ph

@@ -1,0 +1,78 @@
+#pragma once
+// Vietoris–Rips persistent homology with critical edges (Ripser's techniques, see
+// docs/algorithms.md): cohomology with clearing, implicit coboundaries in the combinatorial number
+// system, apparent and emergent pairs, enclosing-radius threshold.
+//
+// Tie-breaking rule (gradients depend on it): simplices are ordered by filtration value (diameter),
+// then by their index in the combinatorial number system, larger index first for cofaces during
+// the reduction exactly as in Ripser; the diameter of a simplex is attained by its "critical edge":
+// among its edges of maximal length, the one with the largest index
+// (edge {u > v} has index u (u - 1) / 2 + v, i.e. lexicographic on (u, v)). Dimension-0 deaths are
+// the edges of the minimum spanning tree for the strict order (length, edge index), which is unique.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "topoembed/ph/distance_matrix.hpp"
+#include "topoembed/ph/types.hpp"
+
+namespace topoembed::ph {
+
+inline constexpr std::uint32_t kDefaultModulus = 2;
+
+struct RipsOptions {
+  int max_dim = 1;                  // compute dimensions 0..max_dim
+  std::optional<double> threshold;  // default: enclosing radius (dense), all edges (sparse)
+  std::uint32_t modulus = kDefaultModulus;  // prime p of the coefficient field Z/p
+  int threads = 1;                  // threads used within one computation (>= 1)
+  bool shortcuts = true;            // apparent and emergent pairs (off: plain reduction)
+
+  RipsOptions& with_max_dim(int d) { max_dim = d; return *this; }
+  RipsOptions& with_threshold(double t) { threshold = t; return *this; }
+  RipsOptions& with_modulus(std::uint32_t p) { modulus = p; return *this; }
+  RipsOptions& with_threads(int n) { threads = n; return *this; }
+  RipsOptions& with_shortcuts(bool on) { shortcuts = on; return *this; }
+};
+
+template <class T>
+struct RipsResult {
+  // Pairs of positive persistence (death > birth) and essential classes, ordered by dimension,
+  // then death, then birth.
+  std::vector<PersistencePair<T>> pairs;
+  T threshold = 0;          // the threshold actually used
+  index_t num_points = 0;
+
+  // The pairs of one dimension.
+  std::vector<PersistencePair<T>> dimension(int dim) const;
+};
+
+template <class T>
+using PairSink = std::function<void(const PersistencePair<T>&)>;
+
+// Checks options (max_dim >= 0, modulus prime and < 2^16 ... , threads >= 1, threshold >= 0 and
+// not NaN, point count small enough for the simplex index); throws std::invalid_argument.
+void validate(const RipsOptions& options, index_t num_points);
+
+template <class T>
+RipsResult<T> rips_persistence(const CompressedDistanceMatrix<T>& dm, const RipsOptions& options = {});
+template <class T>
+RipsResult<T> rips_persistence(const SparseDistanceMatrix<T>& dm, const RipsOptions& options = {});
+template <class T>
+RipsResult<T> rips_persistence(const PointCloud<T>& cloud, Metric metric,
+                               const RipsOptions& options = {});
+
+// Streaming form: every pair is handed to `sink` as it is found (per dimension in increasing
+// order; within a dimension in no particular order). Returns the threshold used.
+template <class T>
+T rips_persistence(const CompressedDistanceMatrix<T>& dm, const RipsOptions& options,
+                   const PairSink<T>& sink);
+
+// Many clouds at once (a minibatch): one computation per matrix, `threads` of them concurrently;
+// options.threads applies within each one (usually 1 here).
+template <class T>
+std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>& dms,
+                                                  const RipsOptions& options, int threads);
+
+}  // namespace topoembed::ph
