@@ -22,12 +22,14 @@ void check_entry(T value, index_t i, index_t j, const char* where) {
 // C(n, k) without overflow, or -1 when it exceeds index_t.
 index_t binomial_or_overflow(index_t n, index_t k) {
   if (k > n) return 0;
-  __int128 r = 1;
+  // r * (n - k + i) / i stays exact (it is C(n - k + i, i)); check the product before forming it.
+  index_t r = 1;
   for (index_t i = 1; i <= k; ++i) {
-    r = r * (n - k + i) / i;
-    if (r > std::numeric_limits<index_t>::max()) return -1;
+    const index_t f = n - k + i;
+    if (r > std::numeric_limits<index_t>::max() / f) return -1;
+    r = r * f / i;
   }
-  return static_cast<index_t>(r);
+  return r;
 }
 
 }  // namespace

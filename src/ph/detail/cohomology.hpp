@@ -1,0 +1,438 @@
+#pragma once
+// Persistent cohomology of a Vietoris–Rips filtration, dimension by dimension, after Ripser
+// (Bauer 2021): columns are the d-simplices in reverse filtration order, their coboundaries are
+// enumerated implicitly from vertex indices, and
+//  - clearing: a (d+1)-simplex that is a pivot of dimension d is not a column of dimension d+1;
+//  - apparent pairs (zero persistence): a simplex whose earliest cofacet of equal diameter has it
+//    as its latest facet of equal diameter is skipped, and its cofacet's column is never built;
+//  - emergent pairs: a column whose first cofacet of equal diameter is not yet a pivot is paired
+//    with it at once, without building the coboundary.
+// Filtration order: diameter ascending, then simplex index descending. The pivot of a column is
+// its earliest cofacet (smallest diameter, then largest index).
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "binomial.hpp"
+#include "hash_map.hpp"
+#include "parallel.hpp"
+#include "topoembed/ph/rips_persistence.hpp"
+#include "topoembed/ph/types.hpp"
+
+namespace topoembed::ph::detail {
+
+inline constexpr int kMaxVertices = 16;  // simplices of dimension < 15
+
+template <class T>
+struct DiameterIndex {
+  T diam;
+  index_t index;
+};
+
+// Coboundary entry: simplex index in the low 56 bits, coefficient in the high 8.
+template <class T>
+struct Entry {
+  T diam;
+  std::uint64_t packed;
+  index_t index() const { return static_cast<index_t>(packed & ((std::uint64_t(1) << 56) - 1)); }
+  std::uint32_t coef() const { return static_cast<std::uint32_t>(packed >> 56); }
+  static Entry make(T d, index_t idx, std::uint32_t c) {
+    return {d, static_cast<std::uint64_t>(idx) | (static_cast<std::uint64_t>(c) << 56)};
+  }
+};
+
+// a comes later in the filtration than b (so a max-heap with this order has the pivot on top).
+template <class E>
+inline bool later(const E& a, const E& b) {
+  return a.diam > b.diam || (a.diam == b.diam && a.index() < b.index());
+}
+
+template <class T, class Geometry>
+class CohomologyEngine {
+ public:
+  CohomologyEngine(const Geometry& geometry, const RipsOptions& options, const PairSink<T>& sink)
+      : g_(geometry),
+        n_(geometry.size()),
+        max_dim_(options.max_dim),
+        p_(options.modulus),
+        threads_(options.threads),
+        shortcuts_(options.shortcuts),
+        sink_(sink),
+        binomial_(geometry.size(), options.max_dim + 2),
+        inverse_(multiplicative_inverses(options.modulus)) {}
+
+  // Dimensions 1..max_dim. `forest_edges` are the dimension-0 deaths (they are not columns).
+  void run(const std::vector<Edge>& forest_edges) {
+    if (max_dim_ < 1 || n_ < 2) return;
+    IndexHashMap forest(forest_edges.size());
+    for (const Edge& e : forest_edges) forest.insert(index_of_edge(e.u, e.v), 0);
+    std::vector<DiameterIndex<T>> columns = assemble_columns(1, forest);
+    for (int d = 1; d <= max_dim_; ++d) {
+      pivots_ = IndexHashMap(columns.size());
+      reduce(d, columns);
+      if (d < max_dim_) columns = assemble_columns(d + 1, pivots_);
+    }
+  }
+
+ private:
+  using E = Entry<T>;
+
+  static std::vector<std::uint32_t> multiplicative_inverses(std::uint32_t p) {
+    std::vector<std::uint32_t> inv(p, 0);
+    if (p > 1) inv[1] = 1;
+    for (std::uint32_t a = 2; a < p; ++a) inv[a] = (p - (p / a) * inv[p % a] % p) % p;
+    return inv;
+  }
+
+  index_t index_of_edge(vertex_t u, vertex_t v) const {
+    return u > v ? binomial_(u, 2) + v : binomial_(v, 2) + u;
+  }
+  // vs descending, m vertices.
+  index_t index_of(const vertex_t* vs, int m) const {
+    index_t idx = 0;
+    for (int i = 0; i < m; ++i) idx += binomial_(vs[i], m - i);
+    return idx;
+  }
+  // Largest v in [k - 1, top] with C(v, k) <= idx.
+  vertex_t max_vertex(index_t idx, int k, vertex_t top) const {
+    vertex_t lo = static_cast<vertex_t>(k - 1), hi = top;
+    while (lo < hi) {
+      const vertex_t mid = lo + (hi - lo + 1) / 2;
+      if (binomial_(mid, k) <= idx) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+  // Vertices of the simplex with m vertices, descending.
+  void vertices_of(index_t idx, int m, vertex_t* out) const {
+    vertex_t top = static_cast<vertex_t>(n_ - 1);
+    for (int k = m; k >= 1; --k) {
+      const vertex_t v = max_vertex(idx, k, top);
+      out[m - k] = v;
+      idx -= binomial_(v, k);
+      top = v - 1;
+    }
+  }
+  T diameter_of(const vertex_t* vs, int m) const {
+    T d = 0;
+    for (int i = 0; i < m; ++i)
+      for (int j = i + 1; j < m; ++j) d = std::max(d, g_.dist(vs[i], vs[j]));
+    return d;
+  }
+  // The critical edge: among the longest edges, the latest in the filtration (smallest index).
+  Edge critical_edge(const vertex_t* vs, int m, T diam) const {
+    Edge best = kNoEdge;
+    index_t best_idx = -1;
+    for (int i = 0; i < m; ++i)
+      for (int j = i + 1; j < m; ++j)
+        if (g_.dist(vs[i], vs[j]) == diam) {
+          const index_t idx = index_of_edge(vs[i], vs[j]);
+          if (best_idx < 0 || idx < best_idx) { best_idx = idx; best = make_edge(vs[i], vs[j]); }
+        }
+    return best;
+  }
+
+  // Per-simplex precomputation so a cofacet index costs one table lookup per added vertex:
+  // cofacet(w) = above_[a] + C(w, m - a + 1) + below_[a], a = number of vertices above w.
+  struct CofacetIndexer {
+    std::array<index_t, kMaxVertices + 1> above{}, below{};
+    int m = 0;
+  };
+  CofacetIndexer indexer(const vertex_t* vs, int m) const {
+    CofacetIndexer ix;
+    ix.m = m;
+    index_t sum_above = 0, sum_below = index_of(vs, m);
+    for (int a = 0; a <= m; ++a) {
+      ix.above[a] = sum_above;
+      ix.below[a] = sum_below;
+      if (a < m) {
+        sum_above += binomial_(vs[a], m - a + 1);
+        sum_below -= binomial_(vs[a], m - a);
+      }
+    }
+    return ix;
+  }
+  index_t cofacet_index(const CofacetIndexer& ix, vertex_t w, int above) const {
+    return ix.above[above] + binomial_(w, ix.m - above + 1) + ix.below[above];
+  }
+  // Sign of the cofacet in the coboundary: (-1)^(number of vertices below w).
+  std::uint32_t cofacet_sign(int m, int above) const { return ((m - above) & 1) ? p_ - 1 : 1; }
+
+  // The earliest cofacet if it has the simplex's diameter, else -1.
+  index_t zero_pivot_cofacet(const vertex_t* vs, int m, T diam) const {
+    const CofacetIndexer ix = indexer(vs, m);
+    index_t found = -1;
+    g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
+      if (c != diam) return true;
+      found = cofacet_index(ix, w, above);
+      return false;
+    });
+    return found;
+  }
+  // The latest facet if it has the simplex's diameter (smallest index among facets of equal
+  // diameter), else -1. Writes the removed vertex's "vertices below" count to *below.
+  index_t zero_pivot_facet(const vertex_t* vs, int m, T diam, int* below = nullptr) const {
+    index_t best = -1;
+    std::array<vertex_t, kMaxVertices> f{};
+    for (int r = 0; r < m; ++r) {
+      int k = 0;
+      for (int i = 0; i < m; ++i)
+        if (i != r) f[k++] = vs[i];
+      if (diameter_of(f.data(), m - 1) != diam) continue;
+      const index_t idx = index_of(f.data(), m - 1);
+      if (best < 0 || idx < best) {
+        best = idx;
+        if (below) *below = m - 1 - r;
+      }
+    }
+    return best;
+  }
+  bool has_zero_apparent_cofacet(const vertex_t* vs, int m, T diam) const {
+    const index_t c = zero_pivot_cofacet(vs, m, diam);
+    if (c < 0) return false;
+    std::array<vertex_t, kMaxVertices> cv{};
+    vertices_of(c, m + 1, cv.data());
+    return zero_pivot_facet(cv.data(), m + 1, diam) == index_of(vs, m);
+  }
+  // The facet forming a zero-persistence apparent pair with this simplex, or -1.
+  index_t zero_apparent_facet(const vertex_t* vs, int m, T diam, int* below = nullptr) const {
+    const index_t f = zero_pivot_facet(vs, m, diam, below);
+    if (f < 0) return -1;
+    std::array<vertex_t, kMaxVertices> fv{};
+    vertices_of(f, m - 1, fv.data());
+    return zero_pivot_cofacet(fv.data(), m - 1, diam) == index_of(vs, m) ? f : -1;
+  }
+
+  // All d-simplices within the threshold that need a column: not cleared by `cleared` (pivots of
+  // dimension d - 1, or the spanning forest for d = 1) and, with shortcuts, not in an apparent
+  // pair. Sorted by diameter descending, then index ascending (reverse filtration order).
+  std::vector<DiameterIndex<T>> assemble_columns(int d, const IndexHashMap& cleared) const {
+    const int m = d + 1;
+    std::vector<std::vector<DiameterIndex<T>>> parts(static_cast<std::size_t>(std::max(threads_, 1)));
+    parallel_chunks(threads_, n_, 16, [&](std::int64_t begin, std::int64_t end, int worker) {
+      auto& out = parts[worker];
+      std::vector<std::vector<std::pair<vertex_t, T>>> cand(static_cast<std::size_t>(m));
+      std::array<vertex_t, kMaxVertices> vs{};
+      for (std::int64_t u = begin; u < end; ++u) {
+        vs[0] = static_cast<vertex_t>(u);
+        g_.lower_neighbors(vs[0], cand[1]);
+        enumerate(1, m, T(0), vs, cand, [&](const vertex_t* s, T diam) {
+          const index_t idx = index_of(s, m);
+          if (cleared.contains(idx)) return;
+          if (shortcuts_ && (has_zero_apparent_cofacet(s, m, diam) ||
+                             (d >= 2 && zero_apparent_facet(s, m, diam) >= 0)))
+            return;
+          out.push_back({diam, idx});
+        });
+      }
+    });
+    std::vector<DiameterIndex<T>> columns;
+    std::vector<std::size_t> bounds{0};
+    for (auto& part : parts) {
+      columns.insert(columns.end(), part.begin(), part.end());
+      bounds.push_back(columns.size());
+      std::vector<DiameterIndex<T>>().swap(part);
+    }
+    auto order = [](const DiameterIndex<T>& a, const DiameterIndex<T>& b) {
+      return a.diam > b.diam || (a.diam == b.diam && a.index < b.index);
+    };
+    parallel_chunks(threads_, static_cast<std::int64_t>(bounds.size() - 1), 1,
+                    [&](std::int64_t b, std::int64_t e, int) {
+                      for (std::int64_t k = b; k < e; ++k)
+                        std::sort(columns.begin() + bounds[k], columns.begin() + bounds[k + 1], order);
+                    });
+    for (std::size_t k = 2; k < bounds.size(); ++k)
+      std::inplace_merge(columns.begin(), columns.begin() + bounds[k - 1], columns.begin() + bounds[k], order);
+    return columns;
+  }
+
+  // Cliques: vs[0..level-1] chosen; cand[level] lists (v, max distance to the chosen vertices).
+  template <class F>
+  void enumerate(int level, int m, T diam, std::array<vertex_t, kMaxVertices>& vs,
+                 std::vector<std::vector<std::pair<vertex_t, T>>>& cand, F&& f) const {
+    for (const auto& [v, dv] : cand[level]) {
+      vs[level] = v;
+      const T dd = std::max(diam, dv);
+      if (level + 1 == m) {
+        f(vs.data(), dd);
+        continue;
+      }
+      auto& next = cand[level + 1];
+      next.clear();
+      for (const auto& [w, dw] : cand[level]) {
+        if (w >= v) continue;
+        const T dvw = g_.dist(v, w);
+        if (dvw <= g_.threshold()) next.push_back({w, std::max(dw, dvw)});
+      }
+      enumerate(level + 1, m, dd, vs, cand, f);
+    }
+  }
+
+  // ---- reduction ----
+
+  void push_coboundary(const vertex_t* vs, int m, T diam, std::uint32_t coef) {
+    const CofacetIndexer ix = indexer(vs, m);
+    g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
+      heap_.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
+      std::push_heap(heap_.begin(), heap_.end(), later<E>);
+      return true;
+    });
+  }
+  void push_coboundary(index_t idx, int m, T diam, std::uint32_t coef) {
+    std::array<vertex_t, kMaxVertices> vs{};
+    vertices_of(idx, m, vs.data());
+    push_coboundary(vs.data(), m, diam, coef);
+  }
+
+  // Removes and returns the pivot (summing equal entries); index -1 when the column is zero.
+  E pop_pivot() {
+    while (!heap_.empty()) {
+      E top = heap_.front();
+      std::pop_heap(heap_.begin(), heap_.end(), later<E>);
+      heap_.pop_back();
+      std::uint32_t c = top.coef();
+      while (!heap_.empty() && heap_.front().index() == top.index()) {
+        c = (c + heap_.front().coef()) % p_;
+        std::pop_heap(heap_.begin(), heap_.end(), later<E>);
+        heap_.pop_back();
+      }
+      if (c != 0) return E::make(top.diam, top.index(), c);
+    }
+    return E::make(0, -1 & ((index_t(1) << 56) - 1), 0);
+  }
+  E get_pivot() {
+    E pivot = pop_pivot();
+    if (pivot.coef() != 0) {
+      heap_.push_back(pivot);
+      std::push_heap(heap_.begin(), heap_.end(), later<E>);
+    }
+    return pivot;
+  }
+
+  // Fills the heap with the coboundary and returns its pivot; with shortcuts, returns an
+  // emergent pivot without filling the heap.
+  E init_column(const vertex_t* vs, int m, T diam, bool* emergent) {
+    heap_.clear();
+    *emergent = false;
+    const CofacetIndexer ix = indexer(vs, m);
+    bool check = shortcuts_;
+    E found{};
+    g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
+      const index_t idx = cofacet_index(ix, w, above);
+      const std::uint32_t sign = cofacet_sign(m, above);
+      if (check && c == diam) {
+        check = false;
+        if (!pivots_.contains(idx)) {
+          std::array<vertex_t, kMaxVertices> cv{};
+          vertices_of(idx, m + 1, cv.data());
+          if (zero_apparent_facet(cv.data(), m + 1, c) < 0) {
+            found = E::make(c, idx, sign);
+            *emergent = true;
+            return false;
+          }
+        }
+      }
+      heap_.push_back(E::make(c, idx, sign));
+      return true;
+    });
+    if (*emergent) return found;
+    std::make_heap(heap_.begin(), heap_.end(), later<E>);
+    return get_pivot();
+  }
+
+  void reduce(int d, const std::vector<DiameterIndex<T>>& columns) {
+    const int m = d + 1;
+    const std::uint64_t kPosMask = (std::uint64_t(1) << 56) - 1;
+    reduction_offsets_.assign(1, 0);
+    reduction_.clear();
+    std::vector<E> working;  // the column of V being built (simplices added to this column)
+    std::array<vertex_t, kMaxVertices> vs{}, tv{};
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const auto [diam, idx] = columns[i];
+      vertices_of(idx, m, vs.data());
+      working.clear();
+      bool emergent = false;
+      E pivot = init_column(vs.data(), m, diam, &emergent);
+      for (;;) {
+        if (pivot.coef() == 0) {  // zero column: an essential class
+          sink_({d, diam, kInfinity<T>, critical_edge(vs.data(), m, diam), kNoEdge});
+          break;
+        }
+        if (!emergent) {
+          if (const std::uint64_t* hit = pivots_.find(pivot.index())) {
+            const std::size_t j = static_cast<std::size_t>(*hit & kPosMask);
+            const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
+            const std::uint32_t a = (p_ - pivot.coef() * inverse_[cj] % p_) % p_;
+            add_column(j, columns, m, a, working);
+            pivot = get_pivot();
+            continue;
+          }
+          if (shortcuts_) {
+            vertices_of(pivot.index(), m + 1, tv.data());
+            int below = 0;
+            const index_t e = zero_apparent_facet(tv.data(), m + 1, pivot.diam, &below);
+            if (e >= 0) {  // the pivot is paired with e, whose column is its bare coboundary
+              const std::uint32_t sign = (below & 1) ? p_ - 1 : 1;
+              const std::uint32_t a = (p_ - pivot.coef() * sign % p_) % p_;
+              push_coboundary(e, m, pivot.diam, a);
+              working.push_back(E::make(pivot.diam, e, a));
+              pivot = get_pivot();
+              continue;
+            }
+          }
+        }
+        // A new pair (sigma, pivot).
+        pivots_.insert(pivot.index(), static_cast<std::uint64_t>(i) | (std::uint64_t(pivot.coef()) << 56));
+        if (pivot.diam > diam) {
+          vertices_of(pivot.index(), m + 1, tv.data());
+          sink_({d, diam, pivot.diam, critical_edge(vs.data(), m, diam), critical_edge(tv.data(), m + 1, pivot.diam)});
+        }
+        break;
+      }
+      store_reduction_column(working);
+    }
+  }
+
+  // Adds a times column j (its simplex and the simplices of its V column) to the working column.
+  void add_column(std::size_t j, const std::vector<DiameterIndex<T>>& columns, int m, std::uint32_t a,
+                  std::vector<E>& working) {
+    push_coboundary(columns[j].index, m, columns[j].diam, a);
+    working.push_back(E::make(columns[j].diam, columns[j].index, a));
+    for (std::size_t k = reduction_offsets_[j]; k < reduction_offsets_[j + 1]; ++k) {
+      const E& e = reduction_[k];
+      const std::uint32_t c = e.coef() * a % p_;
+      push_coboundary(e.index(), m, e.diam, c);
+      working.push_back(E::make(e.diam, e.index(), c));
+    }
+  }
+
+  void store_reduction_column(std::vector<E>& working) {
+    std::sort(working.begin(), working.end(), [](const E& x, const E& y) { return x.index() < y.index(); });
+    std::size_t k = 0;
+    while (k < working.size()) {
+      std::uint32_t c = 0;
+      std::size_t l = k;
+      for (; l < working.size() && working[l].index() == working[k].index(); ++l) c = (c + working[l].coef()) % p_;
+      if (c != 0) reduction_.push_back(E::make(working[k].diam, working[k].index(), c));
+      k = l;
+    }
+    reduction_offsets_.push_back(reduction_.size());
+  }
+
+  const Geometry& g_;
+  index_t n_;
+  int max_dim_;
+  std::uint32_t p_;
+  int threads_;
+  bool shortcuts_;
+  const PairSink<T>& sink_;
+  BinomialTable binomial_;
+  std::vector<std::uint32_t> inverse_;
+  IndexHashMap pivots_;
+  std::vector<E> heap_;
+  std::vector<std::size_t> reduction_offsets_;
+  std::vector<E> reduction_;
+};
+
+}  // namespace topoembed::ph::detail
