@@ -44,10 +44,13 @@ struct Entry {
 };
 
 // a comes later in the filtration than b (so a max-heap with this order has the pivot on top).
-template <class E>
-inline bool later(const E& a, const E& b) {
-  return a.diam > b.diam || (a.diam == b.diam && a.index() < b.index());
-}
+// A function object, not a function pointer, so the heap operations inline it.
+struct Later {
+  template <class E>
+  bool operator()(const E& a, const E& b) const {
+    return a.diam > b.diam || (a.diam == b.diam && a.index() < b.index());
+  }
+};
 
 template <class T, class Geometry>
 class CohomologyEngine {
@@ -275,7 +278,7 @@ class CohomologyEngine {
     const CofacetIndexer ix = indexer(vs, m);
     g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
       heap_.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
-      std::push_heap(heap_.begin(), heap_.end(), later<E>);
+      std::push_heap(heap_.begin(), heap_.end(), Later{});
       return true;
     });
   }
@@ -289,12 +292,12 @@ class CohomologyEngine {
   E pop_pivot() {
     while (!heap_.empty()) {
       E top = heap_.front();
-      std::pop_heap(heap_.begin(), heap_.end(), later<E>);
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
       heap_.pop_back();
       std::uint32_t c = top.coef();
       while (!heap_.empty() && heap_.front().index() == top.index()) {
         c = (c + heap_.front().coef()) % p_;
-        std::pop_heap(heap_.begin(), heap_.end(), later<E>);
+        std::pop_heap(heap_.begin(), heap_.end(), Later{});
         heap_.pop_back();
       }
       if (c != 0) return E::make(top.diam, top.index(), c);
@@ -305,40 +308,53 @@ class CohomologyEngine {
     E pivot = pop_pivot();
     if (pivot.coef() != 0) {
       heap_.push_back(pivot);
-      std::push_heap(heap_.begin(), heap_.end(), later<E>);
+      std::push_heap(heap_.begin(), heap_.end(), Later{});
     }
     return pivot;
   }
 
-  // Fills the heap with the coboundary and returns its pivot; with shortcuts, returns an
-  // emergent pivot without filling the heap.
-  E init_column(const vertex_t* vs, int m, T diam, bool* emergent) {
+  // Returns the pivot of the column's own coboundary. `*settled` is set when that pivot is
+  // certainly new (an emergent pair, or a pivot no earlier column owns): then the heap is left
+  // empty, because the column needs no reduction. Otherwise the heap holds the coboundary.
+  E init_column(const vertex_t* vs, int m, T diam, bool* settled) {
     heap_.clear();
-    *emergent = false;
+    *settled = false;
     const CofacetIndexer ix = indexer(vs, m);
     bool check = shortcuts_;
     E found{};
+    bool have = false;
     g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
-      const index_t idx = cofacet_index(ix, w, above);
-      const std::uint32_t sign = cofacet_sign(m, above);
+      const E e = E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above));
       if (check && c == diam) {
         check = false;
-        if (!pivots_.contains(idx)) {
-          std::array<vertex_t, kMaxVertices> cv{};
-          vertices_of(idx, m + 1, cv.data());
-          if (zero_apparent_facet(cv.data(), m + 1, c) < 0) {
-            found = E::make(c, idx, sign);
-            *emergent = true;
-            return false;
-          }
+        if (is_new_pivot(e, m)) {  // emergent pair
+          found = e;
+          *settled = true;
+          return false;
         }
       }
-      heap_.push_back(E::make(c, idx, sign));
+      if (!have || Later{}(found, e)) found = e;
+      have = true;
+      heap_.push_back(e);
       return true;
     });
-    if (*emergent) return found;
-    std::make_heap(heap_.begin(), heap_.end(), later<E>);
+    if (*settled) return found;
+    if (!have) return E::make(0, 0, 0);
+    if (is_new_pivot(found, m)) {
+      *settled = true;
+      return found;
+    }
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
     return get_pivot();
+  }
+
+  // No column owns this cofacet as pivot, explicitly or through an apparent pair.
+  bool is_new_pivot(const E& e, int m) const {
+    if (pivots_.contains(e.index())) return false;
+    if (!shortcuts_) return true;
+    std::array<vertex_t, kMaxVertices> cv{};
+    vertices_of(e.index(), m + 1, cv.data());
+    return zero_apparent_facet(cv.data(), m + 1, e.diam) < 0;
   }
 
   void reduce(int d, const std::vector<DiameterIndex<T>>& columns) {
@@ -352,14 +368,14 @@ class CohomologyEngine {
       const auto [diam, idx] = columns[i];
       vertices_of(idx, m, vs.data());
       working.clear();
-      bool emergent = false;
-      E pivot = init_column(vs.data(), m, diam, &emergent);
+      bool settled = false;
+      E pivot = init_column(vs.data(), m, diam, &settled);
       for (;;) {
         if (pivot.coef() == 0) {  // zero column: an essential class
           sink_({d, diam, kInfinity<T>, critical_edge(vs.data(), m, diam), kNoEdge});
           break;
         }
-        if (!emergent) {
+        if (!settled) {
           if (const std::uint64_t* hit = pivots_.find(pivot.index())) {
             const std::size_t j = static_cast<std::size_t>(*hit & kPosMask);
             const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
