@@ -1,0 +1,21 @@
+#pragma once
+// Subcommands of the topoembed tool. Each cmd_<name>.cpp defines one add_<name>_command, which
+// declares the subcommand's options on the parent app (parsing only) and returns how to run it.
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace topoembed::app {
+
+struct Command {
+  CLI::App* subcommand = nullptr;  // owned by the parent app; true after parse when it was given
+  std::function<void()> run;       // runs with the parsed options; throws on failure
+};
+
+using AddCommand = Command (*)(CLI::App& parent);
+
+// topoembed ph FILE ...: Vietoris–Rips persistence of a point cloud or distance matrix.
+Command add_ph_command(CLI::App& parent);
+
+}  // namespace topoembed::app
