@@ -1,0 +1,390 @@
+// Bottleneck distance (binary search + Hopcroft–Karp) and p-Wasserstein distance (Hungarian
+// algorithm) between persistence diagrams, both on the diagram augmented with the diagonal.
+#include "topoembed/ph/diagram_distance.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace topoembed::ph {
+
+namespace {
+
+// Finite points and essential points (sorted by birth, then index) of one diagram.
+struct SplitDiagram {
+  std::vector<index_t> finite;
+  std::vector<index_t> essential;
+};
+
+template <class T>
+SplitDiagram split_checked(const std::vector<DiagramPoint<T>>& x, const char* caller, const char* which) {
+  SplitDiagram s;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    detail::check_interval(double(x[i].birth), double(x[i].death), caller, which, i);
+    (x[i].essential() ? s.essential : s.finite).push_back(static_cast<index_t>(i));
+  }
+  std::stable_sort(s.essential.begin(), s.essential.end(),
+                   [&](index_t i, index_t j) { return x[i].birth < x[j].birth; });
+  return s;
+}
+
+// Essential points matched in order of birth (the optimal one-dimensional matching for any
+// convex cost); leftovers of the larger set go to "the diagonal" at infinite cost.
+void match_essential(const SplitDiagram& sa, const SplitDiagram& sb, std::vector<std::pair<index_t, index_t>>& pairs) {
+  const std::size_t k = std::min(sa.essential.size(), sb.essential.size());
+  for (std::size_t t = 0; t < k; ++t) pairs.emplace_back(sa.essential[t], sb.essential[t]);
+  for (std::size_t t = k; t < sa.essential.size(); ++t) pairs.emplace_back(sa.essential[t], -1);
+  for (std::size_t t = k; t < sb.essential.size(); ++t) pairs.emplace_back(-1, sb.essential[t]);
+}
+
+template <class T>
+void set_longest(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b, DiagramMatching<T>& m) {
+  m.longest = -1;
+  T worst = -kInfinity<T>;
+  for (std::size_t t = 0; t < m.pairs.size(); ++t) {
+    const T c = matched_cost(a, b, m.pairs[t]);
+    if (c > worst) {
+      worst = c;
+      m.longest = static_cast<index_t>(t);
+    }
+  }
+}
+
+// Perfect matchings in the threshold graph of the augmented bipartite graph: left vertices are
+// the finite points a_i (i < n) and the diagonal projections of the b_j (n + j); right vertices
+// are the b_j (j < m) and the projections of the a_i (m + i). Edges: a_i - b_j when their cost is
+// <= r, a_i - proj(a_i) and proj(b_j) - b_j when the diagonal distance is <= r, and every
+// proj(b_j) - proj(a_i) (cost 0). Hopcroft–Karp, O(E sqrt(V)).
+template <class T>
+class ThresholdMatching {
+ public:
+  ThresholdMatching(index_t n, index_t m, const std::vector<T>& cost, const std::vector<T>& diag_a,
+                    const std::vector<T>& diag_b)
+      : n_(n), m_(m), cost_(cost), diag_a_(diag_a), diag_b_(diag_b) {}
+
+  bool perfect(T r) {
+    r_ = r;
+    const index_t size = n_ + m_;
+    match_left_.assign(static_cast<std::size_t>(size), -1);
+    match_right_.assign(static_cast<std::size_t>(size), -1);
+    index_t matched = 0;
+    for (index_t u = 0; u < size; ++u) {  // greedy start
+      for_each_neighbor(u, [&](index_t v) {
+        if (match_right_[v] >= 0) return false;
+        match_left_[u] = v;
+        match_right_[v] = u;
+        ++matched;
+        return true;
+      });
+    }
+    while (matched < size && bfs()) {
+      for (index_t u = 0; u < size; ++u)
+        if (match_left_[u] < 0 && dfs(u)) ++matched;
+    }
+    return matched == size;
+  }
+
+  // Right partner of each left vertex.
+  const std::vector<index_t>& match_left() const { return match_left_; }
+
+ private:
+  static constexpr index_t kUnreached = std::numeric_limits<index_t>::max();
+
+  // Calls f(v) for each right neighbour v of u until f returns true.
+  template <class F>
+  void for_each_neighbor(index_t u, F&& f) const {
+    if (u < n_) {
+      const T* row = cost_.data() + u * m_;
+      for (index_t v = 0; v < m_; ++v)
+        if (row[v] <= r_ && f(v)) return;
+      if (diag_a_[u] <= r_) f(m_ + u);
+    } else {
+      const index_t j = u - n_;
+      if (diag_b_[j] <= r_ && f(j)) return;
+      for (index_t v = m_; v < m_ + n_; ++v)
+        if (f(v)) return;
+    }
+  }
+
+  // Layers of alternating paths from the free left vertices; true if a free right vertex is reached.
+  bool bfs() {
+    const index_t size = n_ + m_;
+    layer_.assign(static_cast<std::size_t>(size), kUnreached);
+    queue_.clear();
+    for (index_t u = 0; u < size; ++u)
+      if (match_left_[u] < 0) {
+        layer_[u] = 0;
+        queue_.push_back(u);
+      }
+    bool reached_free = false;
+    for (std::size_t head = 0; head < queue_.size(); ++head) {
+      const index_t u = queue_[head];
+      for_each_neighbor(u, [&](index_t v) {
+        const index_t w = match_right_[v];
+        if (w < 0) {
+          reached_free = true;
+        } else if (layer_[w] == kUnreached) {
+          layer_[w] = layer_[u] + 1;
+          queue_.push_back(w);
+        }
+        return false;
+      });
+    }
+    return reached_free;
+  }
+
+  bool dfs(index_t u) {
+    bool augmented = false;
+    for_each_neighbor(u, [&](index_t v) {
+      const index_t w = match_right_[v];
+      if (w < 0 || (layer_[w] == layer_[u] + 1 && dfs(w))) {
+        match_left_[u] = v;
+        match_right_[v] = u;
+        augmented = true;
+      }
+      return augmented;
+    });
+    if (!augmented) layer_[u] = kUnreached;  // dead end for the rest of this phase
+    return augmented;
+  }
+
+  index_t n_, m_;
+  const std::vector<T>& cost_;
+  const std::vector<T>& diag_a_;
+  const std::vector<T>& diag_b_;
+  T r_ = 0;
+  std::vector<index_t> match_left_, match_right_, layer_, queue_;
+};
+
+// Hungarian algorithm (Kuhn–Munkres with potentials and shortest augmenting paths, O(N^3)) on the
+// N x N matrix, N = n + m: rows a_i then diagonal slots, columns b_j then diagonal slots;
+// cost(a_i, b_j) = c_ij, a_i to any diagonal slot = da_i, any diagonal slot to b_j = db_j,
+// slot to slot = 0. Returns the column of each row.
+std::vector<index_t> hungarian_augmented(index_t n, index_t m, const std::vector<double>& c,
+                                         const std::vector<double>& da, const std::vector<double>& db) {
+  const index_t size = n + m;
+  const double inf = std::numeric_limits<double>::infinity();
+  // 1-based as in the classical formulation: column 0 is a virtual start column.
+  std::vector<double> u(static_cast<std::size_t>(size) + 1, 0), v(static_cast<std::size_t>(size) + 1, 0);
+  std::vector<index_t> row_of(static_cast<std::size_t>(size) + 1, 0), way(static_cast<std::size_t>(size) + 1, 0);
+  std::vector<double> min_slack(static_cast<std::size_t>(size) + 1);
+  std::vector<char> used(static_cast<std::size_t>(size) + 1);
+  for (index_t i = 1; i <= size; ++i) {
+    row_of[0] = i;
+    index_t j0 = 0;
+    std::fill(min_slack.begin(), min_slack.end(), inf);
+    std::fill(used.begin(), used.end(), 0);
+    do {
+      used[j0] = 1;
+      const index_t i0 = row_of[j0];
+      const index_t r = i0 - 1;
+      double delta = inf;
+      index_t j1 = 0;
+      auto relax = [&](index_t j, double cost) {
+        const double cur = cost - u[i0] - v[j];
+        if (cur < min_slack[j]) {
+          min_slack[j] = cur;
+          way[j] = j0;
+        }
+        if (min_slack[j] < delta) {
+          delta = min_slack[j];
+          j1 = j;
+        }
+      };
+      if (r < n) {
+        const double* row = c.data() + r * m;
+        for (index_t j = 1; j <= m; ++j)
+          if (!used[j]) relax(j, row[j - 1]);
+        for (index_t j = m + 1; j <= size; ++j)
+          if (!used[j]) relax(j, da[r]);
+      } else {
+        for (index_t j = 1; j <= m; ++j)
+          if (!used[j]) relax(j, db[j - 1]);
+        for (index_t j = m + 1; j <= size; ++j)
+          if (!used[j]) relax(j, 0.0);
+      }
+      for (index_t j = 0; j <= size; ++j) {
+        if (used[j]) {
+          u[row_of[j]] += delta;
+          v[j] -= delta;
+        } else {
+          min_slack[j] -= delta;
+        }
+      }
+      j0 = j1;
+    } while (row_of[j0] != 0);
+    do {
+      const index_t j1 = way[j0];
+      row_of[j0] = row_of[j1];
+      j0 = j1;
+    } while (j0 != 0);
+  }
+  std::vector<index_t> column_of(static_cast<std::size_t>(size));
+  for (index_t j = 1; j <= size; ++j) column_of[row_of[j] - 1] = j - 1;
+  return column_of;
+}
+
+}  // namespace
+
+template <class T>
+T ground_distance(const DiagramPoint<T>& a, const DiagramPoint<T>& b) {
+  if (a.essential() || b.essential()) {
+    return a.essential() && b.essential() ? std::abs(a.birth - b.birth) : kInfinity<T>;
+  }
+  return std::max(std::abs(a.birth - b.birth), std::abs(a.death - b.death));
+}
+
+template <class T>
+T diagonal_distance(const DiagramPoint<T>& a) {
+  return a.essential() ? kInfinity<T> : (a.death - a.birth) / 2;
+}
+
+template <class T>
+T matched_cost(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b,
+               std::pair<index_t, index_t> pair) {
+  const auto [i, j] = pair;
+  if (i < -1 || j < -1 || i >= static_cast<index_t>(a.size()) || j >= static_cast<index_t>(b.size()) ||
+      (i < 0 && j < 0)) {
+    throw std::invalid_argument("matched_cost: pair (" + std::to_string(i) + ", " + std::to_string(j) +
+                                ") is out of range for diagrams of " + std::to_string(a.size()) + " and " +
+                                std::to_string(b.size()) + " points");
+  }
+  if (i < 0) return diagonal_distance(b[j]);
+  if (j < 0) return diagonal_distance(a[i]);
+  return ground_distance(a[i], b[j]);
+}
+
+template <class T>
+DiagramMatching<T> bottleneck_matching(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b) {
+  const SplitDiagram sa = split_checked(a, "bottleneck_distance", "first diagram point");
+  const SplitDiagram sb = split_checked(b, "bottleneck_distance", "second diagram point");
+  const index_t n = static_cast<index_t>(sa.finite.size()), m = static_cast<index_t>(sb.finite.size());
+
+  std::vector<T> cost(static_cast<std::size_t>(n * m)), diag_a(static_cast<std::size_t>(n)),
+      diag_b(static_cast<std::size_t>(m));
+  for (index_t i = 0; i < n; ++i) diag_a[i] = diagonal_distance(a[sa.finite[i]]);
+  for (index_t j = 0; j < m; ++j) diag_b[j] = diagonal_distance(b[sb.finite[j]]);
+  for (index_t i = 0; i < n; ++i)
+    for (index_t j = 0; j < m; ++j) cost[i * m + j] = ground_distance(a[sa.finite[i]], b[sb.finite[j]]);
+
+  // Every point must travel at least min(own diagonal, nearest point) (lower bound); sending all
+  // to the diagonal is always possible (upper bound). The answer is a candidate cost in between.
+  T lower = 0, upper = 0;
+  for (index_t i = 0; i < n; ++i) {
+    T best = diag_a[i];
+    for (index_t j = 0; j < m; ++j) best = std::min(best, cost[i * m + j]);
+    lower = std::max(lower, best);
+    upper = std::max(upper, diag_a[i]);
+  }
+  for (index_t j = 0; j < m; ++j) {
+    T best = diag_b[j];
+    for (index_t i = 0; i < n; ++i) best = std::min(best, cost[i * m + j]);
+    lower = std::max(lower, best);
+    upper = std::max(upper, diag_b[j]);
+  }
+  std::vector<T> candidates{lower, upper};
+  for (const T c : cost)
+    if (c > lower && c < upper) candidates.push_back(c);
+  for (const T c : diag_a)
+    if (c > lower && c < upper) candidates.push_back(c);
+  for (const T c : diag_b)
+    if (c > lower && c < upper) candidates.push_back(c);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+  ThresholdMatching<T> matching(n, m, cost, diag_a, diag_b);
+  std::size_t lo = 0, hi = candidates.size() - 1;  // candidates[hi] is feasible
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (matching.perfect(candidates[mid])) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  const bool found = matching.perfect(candidates[hi]);
+  TOPOEMBED_ASSERT(found);
+  (void)found;
+
+  DiagramMatching<T> result;
+  const auto& partner = matching.match_left();
+  for (index_t u = 0; u < n; ++u) {
+    const index_t v = partner[u];
+    result.pairs.emplace_back(sa.finite[u], v < m ? sb.finite[v] : -1);
+  }
+  for (index_t j = 0; j < m; ++j)
+    if (partner[n + j] == j) result.pairs.emplace_back(-1, sb.finite[j]);
+  match_essential(sa, sb, result.pairs);
+  set_longest(a, b, result);
+  result.distance = result.longest >= 0 ? matched_cost(a, b, result.pairs[result.longest]) : T(0);
+  return result;
+}
+
+template <class T>
+T bottleneck_distance(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b) {
+  return bottleneck_matching(a, b).distance;
+}
+
+template <class T>
+DiagramMatching<T> wasserstein_matching(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b,
+                                        double p) {
+  if (!(p >= 1)) {
+    std::ostringstream msg;
+    msg << "wasserstein_distance: order p must be >= 1 (or +inf for the bottleneck distance), got " << p;
+    throw std::invalid_argument(msg.str());
+  }
+  if (std::isinf(p)) return bottleneck_matching(a, b);
+  const SplitDiagram sa = split_checked(a, "wasserstein_distance", "first diagram point");
+  const SplitDiagram sb = split_checked(b, "wasserstein_distance", "second diagram point");
+  const index_t n = static_cast<index_t>(sa.finite.size()), m = static_cast<index_t>(sb.finite.size());
+  auto power = [p](double x) { return p == 1 ? x : p == 2 ? x * x : std::pow(x, p); };
+
+  std::vector<double> cost(static_cast<std::size_t>(n * m)), diag_a(static_cast<std::size_t>(n)),
+      diag_b(static_cast<std::size_t>(m));
+  for (index_t i = 0; i < n; ++i) diag_a[i] = power(double(diagonal_distance(a[sa.finite[i]])));
+  for (index_t j = 0; j < m; ++j) diag_b[j] = power(double(diagonal_distance(b[sb.finite[j]])));
+  for (index_t i = 0; i < n; ++i)
+    for (index_t j = 0; j < m; ++j) cost[i * m + j] = power(double(ground_distance(a[sa.finite[i]], b[sb.finite[j]])));
+
+  const std::vector<index_t> column_of = hungarian_augmented(n, m, cost, diag_a, diag_b);
+  DiagramMatching<T> result;
+  for (index_t r = 0; r < n + m; ++r) {
+    const index_t c = column_of[r];
+    if (r < n) {
+      result.pairs.emplace_back(sa.finite[r], c < m ? sb.finite[c] : -1);
+    } else if (c < m) {
+      result.pairs.emplace_back(-1, sb.finite[c]);
+    }
+  }
+  match_essential(sa, sb, result.pairs);
+  set_longest(a, b, result);
+  double total = 0;
+  for (const auto& pair : result.pairs) total += power(double(matched_cost(a, b, pair)));
+  result.distance = static_cast<T>(std::isinf(total) ? total : std::pow(total, 1.0 / p));
+  return result;
+}
+
+template <class T>
+T wasserstein_distance(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b, double p) {
+  return wasserstein_matching(a, b, p).distance;
+}
+
+#define TOPOEMBED_INSTANTIATE(T)                                                                                  \
+  template T ground_distance(const DiagramPoint<T>&, const DiagramPoint<T>&);                                     \
+  template T diagonal_distance(const DiagramPoint<T>&);                                                           \
+  template T matched_cost(const std::vector<DiagramPoint<T>>&, const std::vector<DiagramPoint<T>>&,               \
+                          std::pair<index_t, index_t>);                                                           \
+  template DiagramMatching<T> bottleneck_matching(const std::vector<DiagramPoint<T>>&,                            \
+                                                  const std::vector<DiagramPoint<T>>&);                           \
+  template T bottleneck_distance(const std::vector<DiagramPoint<T>>&, const std::vector<DiagramPoint<T>>&);       \
+  template DiagramMatching<T> wasserstein_matching(const std::vector<DiagramPoint<T>>&,                           \
+                                                   const std::vector<DiagramPoint<T>>&, double);                  \
+  template T wasserstein_distance(const std::vector<DiagramPoint<T>>&, const std::vector<DiagramPoint<T>>&, double);
+TOPOEMBED_INSTANTIATE(float)
+TOPOEMBED_INSTANTIATE(double)
+#undef TOPOEMBED_INSTANTIATE
+
+}  // namespace topoembed::ph
