@@ -1,0 +1,82 @@
+// Partial stable argsort (selection + small sort) and rank queries by bucket counting.
+#include "detail/stable_ranks.hpp"
+
+#include <algorithm>
+
+namespace topoembed::eval::detail {
+
+void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
+                     std::vector<double>& scratch, std::vector<std::int64_t>& out) {
+  out.clear();
+  if (m <= 0) return;
+  scratch.assign(values, values + n);
+  std::nth_element(scratch.begin(), scratch.begin() + (m - 1), scratch.end());
+  const double threshold = scratch[static_cast<std::size_t>(m - 1)];
+  // Everything below the m-th value, then ties at it in index order (stable rule).
+  for (std::int64_t l = 0; l < n; ++l) {
+    if (values[l] < threshold) out.push_back(l);
+  }
+  for (std::int64_t l = 0; l < n && static_cast<std::int64_t>(out.size()) < m; ++l) {
+    if (values[l] == threshold) out.push_back(l);
+  }
+  std::sort(out.begin(), out.end(), [values](std::int64_t a, std::int64_t b) {
+    return stable_less(values[a], a, values[b], b);
+  });
+}
+
+void stable_ranks(const double* values, std::int64_t n, const std::vector<std::int64_t>& queries,
+                  std::vector<std::int64_t>& ranks,
+                  std::vector<std::pair<double, std::int64_t>>& sorted,
+                  std::vector<std::int64_t>& hist) {
+  const std::size_t m = queries.size();
+  ranks.assign(m, 0);
+  if (m == 0) return;
+  sorted.clear();
+  for (std::int64_t q : queries) sorted.emplace_back(values[q], q);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return stable_less(a.first, a.second, b.first, b.second);
+  });
+  // hist[b] counts the entries e with exactly b queries <= e; then e < q_t iff b <= t.
+  hist.assign(m + 1, 0);
+  const double lo = sorted.front().first;
+  const double hi = sorted.back().first;
+  std::int64_t below = 0;
+  for (std::int64_t l = 0; l < n; ++l) {
+    const double v = values[l];
+    if (v < lo) {
+      ++below;
+    } else if (v <= hi) {
+      // Number of queries (a, ia) <= (v, l).
+      std::size_t first = 0;
+      std::size_t count = m;
+      while (count > 0) {
+        const std::size_t half = count / 2;
+        const auto& q = sorted[first + half];
+        if (!stable_less(v, l, q.first, q.second)) {
+          first += half + 1;
+          count -= half + 1;
+        } else {
+          count = half;
+        }
+      }
+      ++hist[first];
+    }
+  }
+  hist[0] += below;
+  std::int64_t running = 0;
+  std::vector<std::int64_t> rank_of_sorted(m);
+  for (std::size_t t = 0; t < m; ++t) {
+    running += hist[t];
+    rank_of_sorted[t] = running;
+  }
+  for (std::size_t u = 0; u < m; ++u) {
+    const std::pair<double, std::int64_t> key{values[queries[u]], queries[u]};
+    const auto it = std::lower_bound(sorted.begin(), sorted.end(), key,
+                                     [](const auto& a, const auto& b) {
+                                       return stable_less(a.first, a.second, b.first, b.second);
+                                     });
+    ranks[u] = rank_of_sorted[static_cast<std::size_t>(it - sorted.begin())];
+  }
+}
+
+}  // namespace topoembed::eval::detail
