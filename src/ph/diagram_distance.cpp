@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace topoembed::ph {
 
@@ -53,26 +54,20 @@ void set_longest(const std::vector<DiagramPoint<T>>& a, const std::vector<Diagra
   }
 }
 
-// Perfect matchings in the threshold graph of the augmented bipartite graph: left vertices are
-// the finite points a_i (i < n) and the diagonal projections of the b_j (n + j); right vertices
-// are the b_j (j < m) and the projections of the a_i (m + i). Edges: a_i - b_j when their cost is
-// <= r, a_i - proj(a_i) and proj(b_j) - b_j when the diagonal distance is <= r, and every
-// proj(b_j) - proj(a_i) (cost 0). Hopcroft–Karp, O(E sqrt(V)).
-template <class T>
-class ThresholdMatching {
+// Maximum bipartite matching by Hopcroft–Karp (O(E sqrt(V))) on an implicit graph:
+// neighbors(u, f) calls f(v) for the right neighbours v of left vertex u until f returns true.
+template <class Neighbors>
+class HopcroftKarp {
  public:
-  ThresholdMatching(index_t n, index_t m, const std::vector<T>& cost, const std::vector<T>& diag_a,
-                    const std::vector<T>& diag_b)
-      : n_(n), m_(m), cost_(cost), diag_a_(diag_a), diag_b_(diag_b) {}
+  HopcroftKarp(index_t left, index_t right, Neighbors neighbors)
+      : left_(left), neighbors_(std::move(neighbors)),
+        match_left_(static_cast<std::size_t>(left), -1), match_right_(static_cast<std::size_t>(right), -1) {}
 
-  bool perfect(T r) {
-    r_ = r;
-    const index_t size = n_ + m_;
-    match_left_.assign(static_cast<std::size_t>(size), -1);
-    match_right_.assign(static_cast<std::size_t>(size), -1);
+  // Size of a maximum matching.
+  index_t run() {
     index_t matched = 0;
-    for (index_t u = 0; u < size; ++u) {  // greedy start
-      for_each_neighbor(u, [&](index_t v) {
+    for (index_t u = 0; u < left_; ++u) {  // greedy start
+      neighbors_(u, [&](index_t v) {
         if (match_right_[v] >= 0) return false;
         match_left_[u] = v;
         match_right_[v] = u;
@@ -80,41 +75,24 @@ class ThresholdMatching {
         return true;
       });
     }
-    while (matched < size && bfs()) {
-      for (index_t u = 0; u < size; ++u)
+    while (matched < left_ && bfs()) {
+      for (index_t u = 0; u < left_; ++u)
         if (match_left_[u] < 0 && dfs(u)) ++matched;
     }
-    return matched == size;
+    return matched;
   }
 
-  // Right partner of each left vertex.
+  // Right partner of each left vertex (-1: unmatched).
   const std::vector<index_t>& match_left() const { return match_left_; }
 
  private:
   static constexpr index_t kUnreached = std::numeric_limits<index_t>::max();
 
-  // Calls f(v) for each right neighbour v of u until f returns true.
-  template <class F>
-  void for_each_neighbor(index_t u, F&& f) const {
-    if (u < n_) {
-      const T* row = cost_.data() + u * m_;
-      for (index_t v = 0; v < m_; ++v)
-        if (row[v] <= r_ && f(v)) return;
-      if (diag_a_[u] <= r_) f(m_ + u);
-    } else {
-      const index_t j = u - n_;
-      if (diag_b_[j] <= r_ && f(j)) return;
-      for (index_t v = m_; v < m_ + n_; ++v)
-        if (f(v)) return;
-    }
-  }
-
   // Layers of alternating paths from the free left vertices; true if a free right vertex is reached.
   bool bfs() {
-    const index_t size = n_ + m_;
-    layer_.assign(static_cast<std::size_t>(size), kUnreached);
+    layer_.assign(static_cast<std::size_t>(left_), kUnreached);
     queue_.clear();
-    for (index_t u = 0; u < size; ++u)
+    for (index_t u = 0; u < left_; ++u)
       if (match_left_[u] < 0) {
         layer_[u] = 0;
         queue_.push_back(u);
@@ -122,7 +100,7 @@ class ThresholdMatching {
     bool reached_free = false;
     for (std::size_t head = 0; head < queue_.size(); ++head) {
       const index_t u = queue_[head];
-      for_each_neighbor(u, [&](index_t v) {
+      neighbors_(u, [&](index_t v) {
         const index_t w = match_right_[v];
         if (w < 0) {
           reached_free = true;
@@ -138,7 +116,7 @@ class ThresholdMatching {
 
   bool dfs(index_t u) {
     bool augmented = false;
-    for_each_neighbor(u, [&](index_t v) {
+    neighbors_(u, [&](index_t v) {
       const index_t w = match_right_[v];
       if (w < 0 || (layer_[w] == layer_[u] + 1 && dfs(w))) {
         match_left_[u] = v;
@@ -151,12 +129,68 @@ class ThresholdMatching {
     return augmented;
   }
 
-  index_t n_, m_;
-  const std::vector<T>& cost_;
-  const std::vector<T>& diag_a_;
-  const std::vector<T>& diag_b_;
-  T r_ = 0;
+  index_t left_;
+  Neighbors neighbors_;
   std::vector<index_t> match_left_, match_right_, layer_, queue_;
+};
+
+template <class Neighbors>
+HopcroftKarp<Neighbors> make_hopcroft_karp(index_t left, index_t right, Neighbors neighbors) {
+  return HopcroftKarp<Neighbors>(left, right, std::move(neighbors));
+}
+
+// Threshold graphs of the finite parts: cost[i * m + j] between a_i and b_j, diagonal distances.
+template <class T>
+struct BottleneckGraph {
+  index_t n = 0, m = 0;
+  std::vector<T> cost, cost_t;  // n x m and its transpose m x n
+  std::vector<T> diag_a, diag_b;
+
+  // A perfect matching of cost <= r exists in the diagram augmented with the diagonal iff some
+  // matching of the pairs of cost <= r covers every point farther than r from the diagonal (the
+  // others go to the diagonal, the surplus diagonal copies to each other). By the
+  // Mendelsohn–Dulmage theorem that holds iff the far points of A can be matched into B and the far
+  // points of B into A: two small matchings instead of one on the whole augmented graph.
+  bool feasible(T r) const { return covers(r, diag_a, cost, m) && covers(r, diag_b, cost_t, n); }
+
+  // The perfect matching of the augmented graph for threshold r: left vertices a_i (i < n) and
+  // the diagonal copies of the b_j (n + j), right vertices b_j (j < m) and the diagonal copies of
+  // the a_i (m + i). Returns the right partner of each left vertex.
+  std::vector<index_t> augmented_matching(T r) const {
+    auto hk = make_hopcroft_karp(n + m, m + n, [this, r](index_t u, auto&& f) {
+      if (u < n) {
+        const T* row = cost.data() + u * m;
+        for (index_t v = 0; v < m; ++v)
+          if (row[v] <= r && f(v)) return;
+        if (diag_a[u] <= r) f(m + u);
+      } else {
+        const index_t j = u - n;
+        if (diag_b[j] <= r && f(j)) return;
+        for (index_t v = m; v < m + n; ++v)  // diagonal to diagonal costs nothing
+          if (f(v)) return;
+      }
+    });
+    const index_t size = hk.run();
+    TOPOEMBED_ASSERT(size == n + m);
+    (void)size;
+    return hk.match_left();
+  }
+
+ private:
+  // Can every point x_i with diag[i] > r be matched to a point y_j at cost[i * width + j] <= r?
+  static bool covers(T r, const std::vector<T>& diag, const std::vector<T>& cost, index_t width) {
+    std::vector<index_t> far;
+    for (std::size_t i = 0; i < diag.size(); ++i)
+      if (diag[i] > r) far.push_back(static_cast<index_t>(i));
+    if (far.empty()) return true;
+    if (static_cast<index_t>(far.size()) > width) return false;
+    auto hk = make_hopcroft_karp(static_cast<index_t>(far.size()), width, [&](index_t u, auto&& f) {
+      const T* row = cost.data() + far[u] * width;
+      for (index_t v = 0; v < width; ++v)
+        if (row[v] <= r && f(v)) return;
+    });
+    return hk.run() == static_cast<index_t>(far.size());
+  }
 };
 
 // Hungarian algorithm (Kuhn–Munkres with potentials and shortest augmenting paths, O(N^3)) on the
@@ -189,7 +223,9 @@ std::vector<index_t> hungarian_augmented(index_t n, index_t m, const std::vector
           min_slack[j] = cur;
           way[j] = j0;
         }
-        if (min_slack[j] < delta) {
+        // Among equal slacks prefer a free column: the augmenting path ends there. The many
+        // interchangeable diagonal columns would otherwise be walked through one by one.
+        if (min_slack[j] < delta || (min_slack[j] == delta && row_of[j] == 0 && row_of[j1] != 0)) {
           delta = min_slack[j];
           j1 = j;
         }
@@ -261,56 +297,51 @@ template <class T>
 DiagramMatching<T> bottleneck_matching(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b) {
   const SplitDiagram sa = split_checked(a, "bottleneck_distance", "first diagram point");
   const SplitDiagram sb = split_checked(b, "bottleneck_distance", "second diagram point");
-  const index_t n = static_cast<index_t>(sa.finite.size()), m = static_cast<index_t>(sb.finite.size());
-
-  std::vector<T> cost(static_cast<std::size_t>(n * m)), diag_a(static_cast<std::size_t>(n)),
-      diag_b(static_cast<std::size_t>(m));
-  for (index_t i = 0; i < n; ++i) diag_a[i] = diagonal_distance(a[sa.finite[i]]);
-  for (index_t j = 0; j < m; ++j) diag_b[j] = diagonal_distance(b[sb.finite[j]]);
+  BottleneckGraph<T> g;
+  const index_t n = g.n = static_cast<index_t>(sa.finite.size());
+  const index_t m = g.m = static_cast<index_t>(sb.finite.size());
+  g.cost.resize(static_cast<std::size_t>(n * m));
+  g.cost_t.resize(static_cast<std::size_t>(n * m));
+  for (index_t i = 0; i < n; ++i) g.diag_a.push_back(diagonal_distance(a[sa.finite[i]]));
+  for (index_t j = 0; j < m; ++j) g.diag_b.push_back(diagonal_distance(b[sb.finite[j]]));
   for (index_t i = 0; i < n; ++i)
-    for (index_t j = 0; j < m; ++j) cost[i * m + j] = ground_distance(a[sa.finite[i]], b[sb.finite[j]]);
+    for (index_t j = 0; j < m; ++j)
+      g.cost_t[j * n + i] = g.cost[i * m + j] = ground_distance(a[sa.finite[i]], b[sb.finite[j]]);
 
   // Every point must travel at least min(own diagonal, nearest point) (lower bound); sending all
   // to the diagonal is always possible (upper bound). The answer is a candidate cost in between.
   T lower = 0, upper = 0;
   for (index_t i = 0; i < n; ++i) {
-    T best = diag_a[i];
-    for (index_t j = 0; j < m; ++j) best = std::min(best, cost[i * m + j]);
+    T best = g.diag_a[i];
+    for (index_t j = 0; j < m; ++j) best = std::min(best, g.cost[i * m + j]);
     lower = std::max(lower, best);
-    upper = std::max(upper, diag_a[i]);
+    upper = std::max(upper, g.diag_a[i]);
   }
   for (index_t j = 0; j < m; ++j) {
-    T best = diag_b[j];
-    for (index_t i = 0; i < n; ++i) best = std::min(best, cost[i * m + j]);
+    T best = g.diag_b[j];
+    for (index_t i = 0; i < n; ++i) best = std::min(best, g.cost_t[j * n + i]);
     lower = std::max(lower, best);
-    upper = std::max(upper, diag_b[j]);
+    upper = std::max(upper, g.diag_b[j]);
   }
   std::vector<T> candidates{lower, upper};
-  for (const T c : cost)
-    if (c > lower && c < upper) candidates.push_back(c);
-  for (const T c : diag_a)
-    if (c > lower && c < upper) candidates.push_back(c);
-  for (const T c : diag_b)
-    if (c > lower && c < upper) candidates.push_back(c);
+  for (const auto* values : {&g.cost, &g.diag_a, &g.diag_b})
+    for (const T c : *values)
+      if (c > lower && c < upper) candidates.push_back(c);
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
-  ThresholdMatching<T> matching(n, m, cost, diag_a, diag_b);
   std::size_t lo = 0, hi = candidates.size() - 1;  // candidates[hi] is feasible
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    if (matching.perfect(candidates[mid])) {
+    if (g.feasible(candidates[mid])) {
       hi = mid;
     } else {
       lo = mid + 1;
     }
   }
-  const bool found = matching.perfect(candidates[hi]);
-  TOPOEMBED_ASSERT(found);
-  (void)found;
+  const std::vector<index_t> partner = g.augmented_matching(candidates[hi]);
 
   DiagramMatching<T> result;
-  const auto& partner = matching.match_left();
   for (index_t u = 0; u < n; ++u) {
     const index_t v = partner[u];
     result.pairs.emplace_back(sa.finite[u], v < m ? sb.finite[v] : -1);
