@@ -1,0 +1,252 @@
+// The persistence layer: differentiable distances, the core on detached host copies, and the
+// gather of diagram values at critical edges ("pairs, then gather").
+#include "topoembed/diff/vietoris_rips.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <string>
+
+#include "detail/parallel.hpp"
+#include "detail/persistence_pairs.hpp"
+#include "topoembed/diff/distances.hpp"
+#include "topoembed/ph/distance_matrix.hpp"
+#include "topoembed/ph/h0_persistence.hpp"
+#include "topoembed/ph/rips_persistence.hpp"
+
+namespace topoembed::diff {
+
+// Up to this many features the Euclidean distance uses explicit differences (exact zeros for
+// coincident points, memory N^2 D); above, the Gram form (a matrix product, fast for wide inputs).
+constexpr int64_t kGramFormMinFeatures = 17;
+
+torch::Tensor safe_sqrt(const torch::Tensor& x) {
+  const auto positive = x > 0;
+  // sqrt only ever sees positive arguments, so the masked-out branch has a finite gradient (0).
+  return torch::where(positive, torch::where(positive, x, torch::ones_like(x)).sqrt(), torch::zeros_like(x));
+}
+
+namespace {
+
+void check_points(const torch::Tensor& x, const char* op) {
+  TORCH_CHECK(x.defined(), op, ": expected a tensor, got an undefined one");
+  TORCH_CHECK(x.dim() == 2 || x.dim() == 3, op, ": expected points [N, D] or [B, N, D], got ", x.sizes());
+  TORCH_CHECK(x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble, op,
+              ": expected float32 or float64, got ", x.scalar_type());
+  TORCH_CHECK(x.size(-1) >= 1, op, ": expected at least one feature, got ", x.sizes());
+}
+
+void check_distances(const torch::Tensor& d, const char* op) {
+  TORCH_CHECK(d.defined(), op, ": expected a tensor, got an undefined one");
+  TORCH_CHECK((d.dim() == 2 || d.dim() == 3) && d.size(-1) == d.size(-2), op,
+              ": expected a distance tensor [N, N] or [B, N, N], got ", d.sizes());
+  TORCH_CHECK(d.scalar_type() == torch::kFloat || d.scalar_type() == torch::kDouble, op,
+              ": expected float32 or float64, got ", d.scalar_type());
+}
+
+torch::Tensor zero_diagonal(const torch::Tensor& d) {
+  const auto n = d.size(-1);
+  const auto eye = torch::eye(n, d.options().dtype(torch::kBool));
+  return d.masked_fill(eye, 0);
+}
+
+}  // namespace
+
+torch::Tensor pairwise_distances(const torch::Tensor& x, Metric metric) {
+  check_points(x, "pairwise_distances");
+  if (metric == Metric::kEuclidean && x.size(-1) >= kGramFormMinFeatures) {
+    const auto sq_norms = (x * x).sum(-1);
+    const auto gram = torch::matmul(x, x.transpose(-1, -2));
+    const auto sq = (sq_norms.unsqueeze(-1) + sq_norms.unsqueeze(-2) - 2 * gram).clamp_min(0);
+    return safe_sqrt(zero_diagonal(sq));
+  }
+  const auto diff = x.unsqueeze(-2) - x.unsqueeze(-3);  // [.., N, N, D]
+  switch (metric) {
+    case Metric::kEuclidean:
+      return safe_sqrt(diff.pow(2).sum(-1));
+    case Metric::kManhattan:
+      return diff.abs().sum(-1);  // d|t|/dt at 0 is 0 in LibTorch
+    case Metric::kChebyshev:
+      return diff.abs().amax(-1);
+  }
+  TORCH_CHECK(false, "pairwise_distances: unknown metric");
+}
+
+namespace detail {
+
+torch::Tensor host_distances(const torch::Tensor& distances, const char* op) {
+  auto host = distances.detach().to(torch::kCPU).contiguous();
+  if (host.dim() == 2) host = host.unsqueeze(0);
+  TORCH_CHECK(torch::isfinite(host).all().item<bool>(), op, ": expected finite distances, got NaN or inf");
+  TORCH_CHECK((host >= 0).all().item<bool>(), op, ": expected non-negative distances, got a negative entry");
+  return host;
+}
+
+torch::Tensor diagonal_for_missing(const torch::Tensor& edges) { return edges.clamp_min(0); }
+
+namespace {
+
+template <class T>
+std::vector<EdgeTensors> edges_by_dimension(const ph::RipsResult<T>& result, int max_dim) {
+  std::vector<EdgeTensors> out;
+  out.reserve(static_cast<std::size_t>(max_dim) + 1);
+  for (int dim = 0; dim <= max_dim; ++dim) {
+    int64_t k = 0;
+    for (const auto& pair : result.pairs) k += pair.dim == dim;
+    auto births = torch::empty({k, 2}, torch::kLong);
+    auto deaths = torch::empty({k, 2}, torch::kLong);
+    auto essential = torch::empty({k}, torch::kBool);
+    auto* b = births.data_ptr<int64_t>();
+    auto* d = deaths.data_ptr<int64_t>();
+    auto* e = essential.data_ptr<bool>();
+    int64_t i = 0;
+    for (const auto& pair : result.pairs) {
+      if (pair.dim != dim) continue;
+      b[2 * i] = pair.birth_edge.u;
+      b[2 * i + 1] = pair.birth_edge.v;
+      d[2 * i] = pair.death_edge.u;
+      d[2 * i + 1] = pair.death_edge.v;
+      e[i] = pair.essential();
+      ++i;
+    }
+    out.push_back({births, deaths, essential});
+  }
+  return out;
+}
+
+template <class T>
+std::vector<std::vector<EdgeTensors>> persistence_edges_typed(const torch::Tensor& host, int max_dim,
+                                                              std::optional<double> threshold, int threads) {
+  const int64_t batch = host.size(0), n = host.size(1);
+  std::vector<std::vector<EdgeTensors>> out(static_cast<std::size_t>(batch));
+  const T* data = host.data_ptr<T>();
+  detail::parallel_for_each_index(batch, threads, [&](int64_t b) {
+    const T* full = data + b * n * n;
+    ph::RipsResult<T> result;
+    if (max_dim == 0) {
+      result = ph::h0_persistence_dense<T>(full, n, threshold);
+    } else {
+      std::vector<T> lower;
+      lower.reserve(static_cast<std::size_t>(n * (n - 1) / 2));
+      for (int64_t i = 1; i < n; ++i)
+        for (int64_t j = 0; j < i; ++j) lower.push_back(full[i * n + j]);
+      const ph::CompressedDistanceMatrix<T> dm(n, std::move(lower));
+      ph::RipsOptions options;
+      options.max_dim = max_dim;
+      options.threshold = threshold;
+      result = ph::rips_persistence(dm, options);
+    }
+    out[static_cast<std::size_t>(b)] = edges_by_dimension(result, max_dim);
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<EdgeTensors>> persistence_edges(const torch::Tensor& host, int max_dim,
+                                                        std::optional<double> threshold, int threads) {
+  if (host.scalar_type() == torch::kDouble) return persistence_edges_typed<double>(host, max_dim, threshold, threads);
+  return persistence_edges_typed<float>(host, max_dim, threshold, threads);
+}
+
+}  // namespace detail
+
+const DimensionDiagram& VietorisRipsResult::at(int dim, int cloud) const {
+  TORCH_CHECK(cloud >= 0 && cloud < static_cast<int>(clouds.size()), "VietorisRipsResult::at: cloud ", cloud,
+              " out of range, expected 0..", static_cast<int>(clouds.size()) - 1);
+  const auto& dims = clouds[static_cast<std::size_t>(cloud)];
+  TORCH_CHECK(dim >= 0 && dim < static_cast<int>(dims.size()), "VietorisRipsResult::at: dimension ", dim,
+              " not computed, expected 0..", static_cast<int>(dims.size()) - 1);
+  return dims[static_cast<std::size_t>(dim)];
+}
+
+torch::Tensor gather_edges(const torch::Tensor& distances, const torch::Tensor& edges) {
+  check_distances(distances, "gather_edges");
+  TORCH_CHECK(edges.scalar_type() == torch::kLong, "gather_edges: expected kLong edges, got ", edges.scalar_type());
+  TORCH_CHECK(edges.dim() == distances.dim() && edges.size(-1) == 2 &&
+                  (edges.dim() == 2 || edges.size(0) == distances.size(0)),
+              "gather_edges: expected edges [K, 2] for distances [N, N] or [B, K, 2] for [B, N, N], got edges ",
+              edges.sizes(), " and distances ", distances.sizes());
+  const int64_t n = distances.size(-1);
+  auto flat = edges.select(-1, 0) * n + edges.select(-1, 1);  // [K] or [B, K]
+  if (edges.numel() > 0) {
+    TORCH_CHECK(edges.min().item<int64_t>() >= 0 && edges.max().item<int64_t>() < n,
+                "gather_edges: expected vertex indices in [0, ", n, "), got a value outside");
+  }
+  if (distances.dim() == 2) return distances.reshape({-1}).index_select(0, flat.to(distances.device()));
+  const auto offsets = torch::arange(distances.size(0), edges.options()).mul(n * n).unsqueeze(1);
+  return distances.reshape({-1}).index_select(0, (flat + offsets).reshape({-1}).to(distances.device()))
+      .reshape(flat.sizes());
+}
+
+torch::Tensor minimum_spanning_edges(const torch::Tensor& distances, int threads) {
+  check_distances(distances, "minimum_spanning_edges");
+  const auto host = detail::host_distances(distances, "minimum_spanning_edges");
+  const int64_t batch = host.size(0), n = host.size(1);
+  const int64_t k = std::max<int64_t>(n - 1, 0);
+  auto edges = torch::empty({batch, k, 2}, torch::kLong);
+  auto* out = edges.data_ptr<int64_t>();
+  const auto run = [&](auto* data) {
+    detail::parallel_for_each_index(batch, threads, [&](int64_t b) {
+      const auto mst = ph::minimum_spanning_edges_dense(data + b * n * n, n);
+      TORCH_CHECK(static_cast<int64_t>(mst.size()) == k, "minimum_spanning_edges: the core returned ", mst.size(),
+                  " edges, expected ", k);
+      for (int64_t i = 0; i < k; ++i) {
+        out[(b * k + i) * 2] = mst[static_cast<std::size_t>(i)].u;
+        out[(b * k + i) * 2 + 1] = mst[static_cast<std::size_t>(i)].v;
+      }
+    });
+  };
+  if (host.scalar_type() == torch::kDouble) run(host.data_ptr<double>());
+  else run(host.data_ptr<float>());
+  if (distances.dim() == 2) edges = edges.squeeze(0);
+  return edges.to(distances.device());
+}
+
+VietorisRipsResult vietoris_rips(const torch::Tensor& x, const VietorisRipsOptions& options) {
+  TORCH_CHECK(options.max_dim() >= 0, "vietoris_rips: expected max_dim >= 0, got ", options.max_dim());
+  TORCH_CHECK(options.threads() >= 0, "vietoris_rips: expected threads >= 0, got ", options.threads());
+  TORCH_CHECK(!options.threshold() || *options.threshold() >= 0, "vietoris_rips: expected threshold >= 0, got ",
+              options.threshold().value_or(0));
+  torch::Tensor distances;
+  if (options.distance_input()) {
+    check_distances(x, "vietoris_rips");
+    distances = zero_diagonal(x);
+  } else {
+    check_points(x, "vietoris_rips");
+    distances = pairwise_distances(x, options.metric());
+  }
+  const auto host = detail::host_distances(distances, "vietoris_rips");
+  if (options.distance_input()) {
+    const auto asymmetry = (host - host.transpose(1, 2)).abs().max().item<double>();
+    const auto scale = std::max(1.0, host.abs().max().item<double>());
+    TORCH_CHECK(asymmetry <= 1e-5 * scale, "vietoris_rips: expected a symmetric distance matrix, got entries ",
+                "differing by ", asymmetry);
+  }
+  const auto edges = detail::persistence_edges(host, options.max_dim(), options.threshold(), options.threads());
+
+  VietorisRipsResult result;
+  result.batched = distances.dim() == 3;
+  result.distances = distances;
+  const auto device = distances.device();
+  const auto inf = std::numeric_limits<double>::infinity();
+  for (std::size_t b = 0; b < edges.size(); ++b) {
+    const auto cloud = result.batched ? distances.select(0, static_cast<int64_t>(b)) : distances;
+    std::vector<DimensionDiagram> dims;
+    for (const auto& e : edges[b]) {
+      DimensionDiagram dd;
+      dd.birth_edges = e.birth_edges.to(device);
+      dd.death_edges = e.death_edges.to(device);
+      dd.essential = e.essential.to(device);
+      const auto births = gather_edges(cloud, detail::diagonal_for_missing(dd.birth_edges));
+      const auto deaths = torch::where(dd.essential, torch::full({}, inf, cloud.options()),
+                                       gather_edges(cloud, detail::diagonal_for_missing(dd.death_edges)));
+      dd.diagram = torch::stack({births, deaths}, 1);
+      dims.push_back(std::move(dd));
+    }
+    result.clouds.push_back(std::move(dims));
+  }
+  return result;
+}
+
+}  // namespace topoembed::diff
