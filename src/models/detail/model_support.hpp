@@ -1,0 +1,43 @@
+#pragma once
+// Private helpers shared by the models' translation units: activation modules, shape checks and
+// atomic checkpoint files.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "topoembed/models/activation.hpp"
+
+namespace topoembed::models::detail {
+
+// A module for `activation` to append to a torch::nn::Sequential.
+torch::nn::AnyModule make_activation_module(Activation activation);
+// The same function applied to a tensor (for the chart-wise layers, which are not Sequential).
+torch::Tensor apply_activation(Activation activation, const torch::Tensor& x);
+
+// "[B, 1, 28, 28]"-style text for messages; the batch dimension is written as B.
+std::string batch_shape_string(const std::vector<std::int64_t>& sample_shape);
+std::string shape_string(torch::IntArrayRef sizes);
+// Product of the entries; throws std::invalid_argument naming `what` if an entry is < 1.
+std::int64_t checked_volume(const std::vector<std::int64_t>& shape, const std::string& what);
+// Throws std::invalid_argument(op + ": expected input of shape [B, ...], got [...]") unless x is
+// a batch of samples of `sample_shape`.
+void check_batch_of(const torch::Tensor& x, const std::vector<std::int64_t>& sample_shape,
+                    const std::string& op);
+
+// Checkpoint file: {"topoembed_kind": kind, "topoembed_architecture": json, "model": weights}.
+// Written to path + ".tmp", then renamed over path.
+void write_checkpoint(const torch::nn::Module& model, const std::string& kind,
+                      const std::string& architecture_json, const std::string& path,
+                      const std::string& op);
+// Opens a checkpoint of `kind` and returns its architecture JSON; `weights` receives the nested
+// archive to pass to Module::load.
+std::string read_checkpoint(const std::string& path, const std::string& kind, const std::string& op,
+                            torch::serialize::InputArchive& weights);
+// Loads `weights` into `model`, turning LibTorch's error into one naming op and path.
+void load_weights(torch::nn::Module& model, torch::serialize::InputArchive& weights,
+                  const std::string& path, const std::string& op);
+
+}  // namespace topoembed::models::detail
