@@ -193,20 +193,28 @@ struct BottleneckGraph {
   }
 };
 
-// Hungarian algorithm (Kuhn–Munkres with potentials and shortest augmenting paths, O(N^3)) on the
-// N x N matrix, N = n + m: rows a_i then diagonal slots, columns b_j then diagonal slots;
-// cost(a_i, b_j) = c_ij, a_i to any diagonal slot = da_i, any diagonal slot to b_j = db_j,
-// slot to slot = 0. Returns the column of each row.
-std::vector<index_t> hungarian_augmented(index_t n, index_t m, const std::vector<double>& c,
-                                         const std::vector<double>& da, const std::vector<double>& db) {
-  const index_t size = n + m;
+// Hungarian algorithm (Kuhn–Munkres with potentials and shortest augmenting paths) for the
+// diagram matching problem. The (n + m) x (n + m) matrix augmented with the diagonal has n
+// interchangeable diagonal columns and m interchangeable diagonal rows; it is solved in the
+// equivalent rectangular form with the rows of the smaller side only:
+//   rows x_r (r < R), columns y_j (j < C) and one diagonal slot per row (C + r);
+//   cost(x_r, y_j) = c_rj - dy_j,  cost(x_r, slot r) = dx_r,  other slots: not allowed;
+// a y_j left without a row goes to the diagonal, and the sum of all dy_j is added back, so each
+// assignment costs exactly what the augmented matching costs. O(R^2 (R + C)).
+// Returns the column of each row (>= C: the diagonal).
+std::vector<index_t> hungarian_rectangular(index_t rows, index_t cols, const std::vector<double>& c,
+                                           const std::vector<double>& dx, const std::vector<double>& dy) {
+  const index_t width = cols + rows;
   const double inf = std::numeric_limits<double>::infinity();
+  // Shifting every entry by the largest dy_j keeps them >= 0 and changes every assignment by the
+  // same amount (each row takes one column).
+  const double shift = dy.empty() ? 0.0 : *std::max_element(dy.begin(), dy.end());
   // 1-based as in the classical formulation: column 0 is a virtual start column.
-  std::vector<double> u(static_cast<std::size_t>(size) + 1, 0), v(static_cast<std::size_t>(size) + 1, 0);
-  std::vector<index_t> row_of(static_cast<std::size_t>(size) + 1, 0), way(static_cast<std::size_t>(size) + 1, 0);
-  std::vector<double> min_slack(static_cast<std::size_t>(size) + 1);
-  std::vector<char> used(static_cast<std::size_t>(size) + 1);
-  for (index_t i = 1; i <= size; ++i) {
+  std::vector<double> u(static_cast<std::size_t>(rows) + 1, 0), v(static_cast<std::size_t>(width) + 1, 0);
+  std::vector<index_t> row_of(static_cast<std::size_t>(width) + 1, 0), way(static_cast<std::size_t>(width) + 1, 0);
+  std::vector<double> min_slack(static_cast<std::size_t>(width) + 1);
+  std::vector<char> used(static_cast<std::size_t>(width) + 1);
+  for (index_t i = 1; i <= rows; ++i) {
     row_of[0] = i;
     index_t j0 = 0;
     std::fill(min_slack.begin(), min_slack.end(), inf);
@@ -214,35 +222,38 @@ std::vector<index_t> hungarian_augmented(index_t n, index_t m, const std::vector
     do {
       used[j0] = 1;
       const index_t i0 = row_of[j0];
-      const index_t r = i0 - 1;
+      const double* row = c.data() + (i0 - 1) * cols;
+      const index_t slot = cols + i0;  // the row's own diagonal slot; the other slots are not allowed
+      if (!used[slot]) {
+        const double cur = dx[i0 - 1] + shift - u[i0] - v[slot];
+        if (cur < min_slack[slot]) {
+          min_slack[slot] = cur;
+          way[slot] = j0;
+        }
+      }
+      // Relax the row's columns and pick the next column: the smallest slack; among equal slacks
+      // a free column, which ends the path.
       double delta = inf;
       index_t j1 = 0;
-      auto relax = [&](index_t j, double cost) {
-        const double cur = cost - u[i0] - v[j];
-        if (cur < min_slack[j]) {
-          min_slack[j] = cur;
-          way[j] = j0;
-        }
-        // Among equal slacks prefer a free column: the augmenting path ends there. The many
-        // interchangeable diagonal columns would otherwise be walked through one by one.
+      auto consider = [&](index_t j) {
         if (min_slack[j] < delta || (min_slack[j] == delta && row_of[j] == 0 && row_of[j1] != 0)) {
           delta = min_slack[j];
           j1 = j;
         }
       };
-      if (r < n) {
-        const double* row = c.data() + r * m;
-        for (index_t j = 1; j <= m; ++j)
-          if (!used[j]) relax(j, row[j - 1]);
-        for (index_t j = m + 1; j <= size; ++j)
-          if (!used[j]) relax(j, da[r]);
-      } else {
-        for (index_t j = 1; j <= m; ++j)
-          if (!used[j]) relax(j, db[j - 1]);
-        for (index_t j = m + 1; j <= size; ++j)
-          if (!used[j]) relax(j, 0.0);
+      const double base = shift - u[i0];
+      for (index_t j = 1; j <= cols; ++j) {
+        if (used[j]) continue;
+        const double cur = row[j - 1] - dy[j - 1] + base - v[j];
+        if (cur < min_slack[j]) {
+          min_slack[j] = cur;
+          way[j] = j0;
+        }
+        consider(j);
       }
-      for (index_t j = 0; j <= size; ++j) {
+      for (index_t j = cols + 1; j <= width; ++j)
+        if (!used[j]) consider(j);
+      for (index_t j = 0; j <= width; ++j) {
         if (used[j]) {
           u[row_of[j]] += delta;
           v[j] -= delta;
@@ -258,8 +269,9 @@ std::vector<index_t> hungarian_augmented(index_t n, index_t m, const std::vector
       j0 = j1;
     } while (j0 != 0);
   }
-  std::vector<index_t> column_of(static_cast<std::size_t>(size));
-  for (index_t j = 1; j <= size; ++j) column_of[row_of[j] - 1] = j - 1;
+  std::vector<index_t> column_of(static_cast<std::size_t>(rows));
+  for (index_t j = 1; j <= width; ++j)
+    if (row_of[j] != 0) column_of[row_of[j] - 1] = j - 1;
   return column_of;
 }
 
@@ -373,23 +385,37 @@ DiagramMatching<T> wasserstein_matching(const std::vector<DiagramPoint<T>>& a, c
   const index_t n = static_cast<index_t>(sa.finite.size()), m = static_cast<index_t>(sb.finite.size());
   auto power = [p](double x) { return p == 1 ? x : p == 2 ? x * x : std::pow(x, p); };
 
-  std::vector<double> cost(static_cast<std::size_t>(n * m)), diag_a(static_cast<std::size_t>(n)),
-      diag_b(static_cast<std::size_t>(m));
-  for (index_t i = 0; i < n; ++i) diag_a[i] = power(double(diagonal_distance(a[sa.finite[i]])));
-  for (index_t j = 0; j < m; ++j) diag_b[j] = power(double(diagonal_distance(b[sb.finite[j]])));
-  for (index_t i = 0; i < n; ++i)
-    for (index_t j = 0; j < m; ++j) cost[i * m + j] = power(double(ground_distance(a[sa.finite[i]], b[sb.finite[j]])));
+  // Rows: the smaller diagram (x), columns: the other one (y).
+  const bool swap = n > m;
+  const SplitDiagram& sx = swap ? sb : sa;
+  const SplitDiagram& sy = swap ? sa : sb;
+  const auto& x = swap ? b : a;
+  const auto& y = swap ? a : b;
+  const index_t rows = static_cast<index_t>(sx.finite.size()), cols = static_cast<index_t>(sy.finite.size());
+  std::vector<double> cost(static_cast<std::size_t>(rows * cols)), dx(static_cast<std::size_t>(rows)),
+      dy(static_cast<std::size_t>(cols));
+  for (index_t r = 0; r < rows; ++r) dx[r] = power(double(diagonal_distance(x[sx.finite[r]])));
+  for (index_t j = 0; j < cols; ++j) dy[j] = power(double(diagonal_distance(y[sy.finite[j]])));
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < cols; ++j) cost[r * cols + j] = power(double(ground_distance(x[sx.finite[r]], y[sy.finite[j]])));
 
-  const std::vector<index_t> column_of = hungarian_augmented(n, m, cost, diag_a, diag_b);
-  DiagramMatching<T> result;
-  for (index_t r = 0; r < n + m; ++r) {
-    const index_t c = column_of[r];
-    if (r < n) {
-      result.pairs.emplace_back(sa.finite[r], c < m ? sb.finite[c] : -1);
-    } else if (c < m) {
-      result.pairs.emplace_back(-1, sb.finite[c]);
+  const std::vector<index_t> column_of = hungarian_rectangular(rows, cols, cost, dx, dy);
+  std::vector<std::pair<index_t, index_t>> xy;  // (x index, y index), -1 = diagonal
+  std::vector<char> taken(static_cast<std::size_t>(cols), 0);
+  for (index_t r = 0; r < rows; ++r) {
+    const index_t col = column_of[r];
+    if (col < cols) {
+      taken[col] = 1;
+      xy.emplace_back(sx.finite[r], sy.finite[col]);
+    } else {
+      xy.emplace_back(sx.finite[r], -1);
     }
   }
+  for (index_t j = 0; j < cols; ++j)
+    if (!taken[j]) xy.emplace_back(-1, sy.finite[j]);
+
+  DiagramMatching<T> result;
+  for (const auto& [i, j] : xy) result.pairs.push_back(swap ? std::make_pair(j, i) : std::make_pair(i, j));
   match_essential(sa, sb, result.pairs);
   set_longest(a, b, result);
   double total = 0;
