@@ -5,8 +5,9 @@
 // 0-based as the points or rows of FILE):
 // - text: Ripser's layout ("persistence intervals in dim k:" then " [birth,death)" lines, with
 //   " [birth, )" for an essential class, numbers with 6 significant digits), each interval
-//   followed by its critical edges: "  birth (u,v)  death (u,v)", "-" where there is none. Two
-//   header lines describe the input and the threshold. Every dimension 0..--dim gets a heading.
+//   followed by its critical edges: "  birth (u,v)  death (u,v)", "-" where there is none.
+//   Header lines describe the input, the threshold, and the coefficients when not Z/2. Every
+//   dimension 0..--dim gets a heading (Ripser omits dimensions above n - 2).
 // - csv: header "dim,birth,death,birth_u,birth_v,death_u,death_v", one pair a row; an essential
 //   death is "inf", a missing edge is -1,-1; numbers in the shortest form that reads back exactly.
 // - json: {"num_points", "threshold", "max_dim", "modulus", "metric", "input_format", "pairs":
@@ -306,6 +307,13 @@ Command add_ph_command(CLI::App& parent) {
                   "Write to this file (atomically: complete or not at all) instead of standard output");
   sub->add_flag("--no-shortcuts", opts->no_shortcuts,
                 "Turn off apparent and emergent pairs (plain reduction; same diagram, slower)");
+  sub->footer(
+      "Output: text reads like Ripser's (' [birth,death)', ' [birth, )' for an essential class) and adds\n"
+      "the critical edges (u,v) of each pair; csv has the header\n"
+      "dim,birth,death,birth_u,birth_v,death_u,death_v with death 'inf' for an essential class and -1 for\n"
+      "a missing edge; json holds num_points, threshold, max_dim, modulus, metric and the pairs, with null\n"
+      "for an infinite death and a missing edge.\n"
+      "Example: topoembed ph data/examples/circle.csv --dim 1 --format csv --output circle.csv");
 
   Command command;
   command.subcommand = sub;

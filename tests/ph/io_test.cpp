@@ -3,6 +3,7 @@
 #include "topoembed/ph/io.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -318,7 +319,7 @@ class AtomicFile : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("topoembed_io_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+           ("topoembed_io_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
