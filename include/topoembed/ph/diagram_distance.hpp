@@ -51,9 +51,11 @@ DiagramMatching<T> bottleneck_matching(const std::vector<DiagramPoint<T>>& a, co
 template <class T>
 T bottleneck_distance(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b);
 
-// Exact p-Wasserstein distance by the Hungarian algorithm (Kuhn–Munkres, O((n + m)^3)) on the
-// (n + m) x (n + m) cost matrix augmented with the diagonal. p >= 1; p = +inf gives the
-// bottleneck distance. Throws std::invalid_argument on p < 1, p NaN or an invalid point.
+// Exact p-Wasserstein distance by the Hungarian algorithm (Kuhn–Munkres with potentials) on the
+// (n + m) x (n + m) cost matrix augmented with the diagonal, solved in its equivalent rectangular
+// form (rows of the smaller diagram only): O(k^2 (n + m)) time, k = min(n, m), O(n m) memory.
+// p >= 1; p = +inf gives the bottleneck distance. Throws std::invalid_argument on p < 1, p NaN or
+// an invalid point.
 template <class T>
 DiagramMatching<T> wasserstein_matching(const std::vector<DiagramPoint<T>>& a, const std::vector<DiagramPoint<T>>& b,
                                         double p);
