@@ -45,6 +45,8 @@ def generate(path):
         cases.append((f"random{k}", random_diagram(rng, n, ea, grid), random_diagram(rng, m, eb, grid)))
     cases.append(("empty", np.zeros((0, 2)), np.zeros((0, 2))))
     cases.append(("one_empty", random_diagram(rng, 5, 0, 0.0), np.zeros((0, 2))))
+    cases.append(("large", random_diagram(rng, 150, 0, 0.0), random_diagram(rng, 180, 0, 0.0)))
+    cases.append(("large_ties", random_diagram(rng, 170, 3, 0.02), random_diagram(rng, 140, 3, 0.02)))
     with open(path, "w") as out:
         out.write(f"# GUDHI {gudhi.__version__}: bottleneck_distance(e=0), hera.wasserstein_distance(internal_p=inf, "
                   f"delta=1e-10); made by tests/ph/diagram_distance_gudhi.py generate\n")
