@@ -360,3 +360,27 @@ TEST(Checkpoint, ClearErrors) {
   EXPECT_EQ(mdl::load_autoencoder(path)->latent_dim(), 2);
   fs::remove_all(dir);
 }
+
+// Weights trained by PyTorch in the paper's nn.Sequential layouts (tests/models/data/make_golden.py)
+// load into topoembed's models by parameter name and give the same eval-mode outputs.
+TEST(PaperCrossCheck, PyTorchWeightsGiveSameOutputs) {
+  for (const auto& [file, name] : std::vector<std::pair<std::string, std::string>>{
+           {"spheres_mlp_golden.pt", "spheres-mlp"}, {"conv_golden.pt", "conv"}}) {
+    torch::serialize::InputArchive archive;
+    archive.load_from(std::string(TOPOEMBED_SOURCE_DIR) + "/tests/models/data/" + file);
+    torch::serialize::InputArchive weights;
+    archive.read("model", weights);
+    auto model = mdl::make_autoencoder(name);
+    model->load(weights);  // throws if any parameter or buffer name differs
+    model->eval();
+    torch::Tensor x, latent, reconstruction;
+    archive.read("input", x);
+    archive.read("latent", latent);
+    archive.read("reconstruction", reconstruction);
+    torch::NoGradGuard no_grad;
+    const auto out = model->forward(x);
+    EXPECT_TRUE(torch::allclose(out.latent, latent, 1e-5, 1e-6)) << name;
+    EXPECT_TRUE(torch::allclose(out.reconstruction, reconstruction, 1e-5, 1e-6)) << name;
+    EXPECT_GT(reconstruction.abs().sum().item<double>(), 0.0) << name;
+  }
+}
