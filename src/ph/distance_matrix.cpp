@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace topoembed::ph {
 
@@ -79,9 +80,16 @@ CompressedDistanceMatrix<T> distance_matrix(const PointCloud<T>& cloud, Metric m
   const index_t n = cloud.num_points;
   CompressedDistanceMatrix<T> dm(n);
   T* out = dm.entries().data();
-  for (index_t i = 1; i < n; ++i) {
-    const T* a = cloud.point(i);
-    for (index_t j = 0; j < i; ++j) *out++ = point_distance(a, cloud.point(j), cloud.dim, metric);
+  auto fill = [&](auto metric_tag) {  // the metric as a constant, so the loop inlines it
+    for (index_t i = 1; i < n; ++i) {
+      const T* a = cloud.point(i);
+      for (index_t j = 0; j < i; ++j) *out++ = point_distance(a, cloud.point(j), cloud.dim, decltype(metric_tag)::value);
+    }
+  };
+  switch (metric) {
+    case Metric::kEuclidean: fill(std::integral_constant<Metric, Metric::kEuclidean>{}); break;
+    case Metric::kManhattan: fill(std::integral_constant<Metric, Metric::kManhattan>{}); break;
+    case Metric::kChebyshev: fill(std::integral_constant<Metric, Metric::kChebyshev>{}); break;
   }
   return dm;
 }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "detail/prim.hpp"
 
@@ -59,22 +60,23 @@ RipsResult<T> h0_persistence(const PointCloud<T>& cloud, Metric metric, std::opt
   const T thr = threshold_or_inf<T>(threshold);
   const int dim = cloud.dim;
   const T* x = cloud.coords.data();
+  // One row fill per metric so the distance inlines into a loop the compiler can vectorise.
+  auto rows = [&](auto metric_tag) {
+    return [&, metric_tag](vertex_t c, const vertex_t* rem, index_t m, T* out) {
+      const T* a = x + index_t(c) * dim;
+      for (index_t k = 0; k < m; ++k) out[k] = point_distance(a, x + index_t(rem[k]) * dim, dim, decltype(metric_tag)::value);
+    };
+  };
   detail::SpanningForest<T> forest;
-  switch (metric) {  // one Prim per metric so the distance inlines into the inner loop
+  switch (metric) {
     case Metric::kEuclidean:
-      forest = detail::prim_spanning_forest<T>(cloud.num_points, thr, [&](index_t a, index_t b) {
-        return point_distance(x + a * dim, x + b * dim, dim, Metric::kEuclidean);
-      });
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kEuclidean>{}));
       break;
     case Metric::kManhattan:
-      forest = detail::prim_spanning_forest<T>(cloud.num_points, thr, [&](index_t a, index_t b) {
-        return point_distance(x + a * dim, x + b * dim, dim, Metric::kManhattan);
-      });
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kManhattan>{}));
       break;
     case Metric::kChebyshev:
-      forest = detail::prim_spanning_forest<T>(cloud.num_points, thr, [&](index_t a, index_t b) {
-        return point_distance(x + a * dim, x + b * dim, dim, Metric::kChebyshev);
-      });
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kChebyshev>{}));
       break;
   }
   return result_from_forest(forest, cloud.num_points, thr);

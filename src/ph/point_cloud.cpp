@@ -27,31 +27,6 @@ PointCloud<T>::PointCloud(index_t n, int d, std::vector<T> values)
   }
 }
 
-template <class T>
-T point_distance(const T* a, const T* b, int dim, Metric metric) {
-  switch (metric) {
-    case Metric::kEuclidean: {
-      T s = 0;
-      for (int k = 0; k < dim; ++k) {
-        const T t = a[k] - b[k];
-        s += t * t;
-      }
-      return std::sqrt(s);
-    }
-    case Metric::kManhattan: {
-      T s = 0;
-      for (int k = 0; k < dim; ++k) s += std::abs(a[k] - b[k]);
-      return s;
-    }
-    case Metric::kChebyshev: {
-      T s = 0;
-      for (int k = 0; k < dim; ++k) s = std::max(s, std::abs(a[k] - b[k]));
-      return s;
-    }
-  }
-  return T(0);
-}
-
 Metric parse_metric(const std::string& name) {
   if (name == "euclidean" || name == "l2") return Metric::kEuclidean;
   if (name == "manhattan" || name == "l1") return Metric::kManhattan;
@@ -71,7 +46,5 @@ const char* metric_name(Metric metric) {
 
 template struct PointCloud<float>;
 template struct PointCloud<double>;
-template float point_distance(const float*, const float*, int, Metric);
-template double point_distance(const double*, const double*, int, Metric);
 
 }  // namespace topoembed::ph

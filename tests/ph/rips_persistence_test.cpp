@@ -288,3 +288,27 @@ TEST(H0Prim, CoincidentPointsGiveNoZeroBars) {
 
 }  // namespace
 }  // namespace topoembed::ph
+
+namespace topoembed::ph {
+namespace {
+
+TEST(H0Prim, PackedFloatPathEqualsKruskal) {
+  // Prim's float fast path (packed integer keys) against Kruskal on the sparse path, with ties:
+  // coordinates on a coarse grid make many equal lengths.
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> cell(0, 6);
+  std::vector<float> x(300 * 2);
+  for (auto& v : x) v = static_cast<float>(cell(rng));
+  const PointCloud<float> pc(300, 2, x);
+  const auto dm = distance_matrix(pc, Metric::kEuclidean);
+  const auto prim = h0_persistence(pc, Metric::kEuclidean);
+  const auto kruskal = rips_persistence(sparsify(dm, 100.f), RipsOptions().with_max_dim(0));
+  ASSERT_EQ(prim.pairs.size(), kruskal.pairs.size());
+  for (std::size_t i = 0; i < prim.pairs.size(); ++i) {
+    EXPECT_EQ(prim.pairs[i].death, kruskal.pairs[i].death);
+    EXPECT_EQ(prim.pairs[i].death_edge, kruskal.pairs[i].death_edge);
+  }
+}
+
+}  // namespace
+}  // namespace topoembed::ph

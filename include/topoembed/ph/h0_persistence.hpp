@@ -3,8 +3,9 @@
 // sort of all edges. This is what the TopoAE and COREL losses call every training step.
 //
 // The deaths are the edges of the minimum spanning tree (forest, with a threshold) for the strict
-// order (length, edge index u (u - 1) / 2 + v), which is unique: the same edges Kruskal's
-// algorithm in Ripser's order would pick. Every pair has birth 0 and no birth edge; each
+// order (length ascending, then edge index u (u - 1) / 2 + v descending), which is unique: the
+// same edges Kruskal's algorithm in Ripser's order picks. Zero-length deaths are not reported
+// (use minimum_spanning_edges_dense for every tree edge). Default threshold: none (all edges). Every pair has birth 0 and no birth edge; each
 // connected component at the threshold gives one essential pair.
 
 #include <optional>
@@ -22,8 +23,8 @@ template <class T>
 RipsResult<T> h0_persistence(const CompressedDistanceMatrix<T>& dm,
                              std::optional<double> threshold = std::nullopt);
 
-// From a full n x n row-major matrix (e.g. a detached distance tensor); only the lower triangle is
-// read. No validation beyond n >= 0: callers own the matrix.
+// From a full n x n row-major symmetric matrix (e.g. a detached distance tensor); rows are read
+// contiguously. No validation beyond n >= 0: callers own the matrix.
 template <class T>
 RipsResult<T> h0_persistence_dense(const T* full, index_t n,
                                    std::optional<double> threshold = std::nullopt);

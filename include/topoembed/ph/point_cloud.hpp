@@ -1,6 +1,8 @@
 #pragma once
 // A point cloud: n points in R^dim, row-major.
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -21,9 +23,24 @@ struct PointCloud {
   const T* point(index_t i) const { return coords.data() + i * dim; }
 };
 
-// Distance between two points of dimension `dim` in the given metric.
+// Distance between two points of dimension `dim` in the given metric. Inline: it sits in the
+// innermost loops (distance matrices, Prim).
 template <class T>
-T point_distance(const T* a, const T* b, int dim, Metric metric);
+inline T point_distance(const T* a, const T* b, int dim, Metric metric) {
+  T s = 0;
+  switch (metric) {
+    case Metric::kEuclidean:
+      for (int k = 0; k < dim; ++k) s += (a[k] - b[k]) * (a[k] - b[k]);
+      return std::sqrt(s);
+    case Metric::kManhattan:
+      for (int k = 0; k < dim; ++k) s += std::abs(a[k] - b[k]);
+      return s;
+    case Metric::kChebyshev:
+      for (int k = 0; k < dim; ++k) s = std::max(s, std::abs(a[k] - b[k]));
+      return s;
+  }
+  return s;
+}
 
 // Parses "euclidean", "manhattan"/"l1", "chebyshev"/"linf"; throws std::invalid_argument otherwise.
 Metric parse_metric(const std::string& name);

@@ -3,12 +3,17 @@
 // docs/algorithms.md): cohomology with clearing, implicit coboundaries in the combinatorial number
 // system, apparent and emergent pairs, enclosing-radius threshold.
 //
-// Tie-breaking rule (gradients depend on it): simplices are ordered by filtration value (diameter),
-// then by their index in the combinatorial number system, larger index first for cofaces during
-// the reduction exactly as in Ripser; the diameter of a simplex is attained by its "critical edge":
-// among its edges of maximal length, the one with the largest index
-// (edge {u > v} has index u (u - 1) / 2 + v, i.e. lexicographic on (u, v)). Dimension-0 deaths are
-// the edges of the minimum spanning tree for the strict order (length, edge index), which is unique.
+// Tie-breaking rule (gradients depend on it). The filtration orders simplices by diameter, then by
+// their index in the combinatorial number system, LARGER index first (Ripser's order; the index of
+// edge {u > v} is u (u - 1) / 2 + v). Consequences:
+//  - dimension 0: the deaths are the edges of the minimum spanning tree for that strict edge order
+//    (unique, so Prim and Kruskal agree);
+//  - dimension >= 1: a pair is (sigma, tau) with tau the pivot of sigma's reduced coboundary, the
+//    earliest cofacet in that order;
+//  - the critical edge of a simplex is, among its edges of maximal length, the latest in the
+//    filtration, i.e. the one of smallest index. birth_edge / death_edge are the critical edges of
+//    sigma / tau.
+// Pairs of zero persistence (death == birth) are not reported, as in Ripser and GUDHI.
 
 #include <cstdint>
 #include <functional>
@@ -51,7 +56,7 @@ struct RipsResult {
 template <class T>
 using PairSink = std::function<void(const PersistencePair<T>&)>;
 
-// Checks options (max_dim >= 0, modulus prime and < 2^16 ... , threads >= 1, threshold >= 0 and
+// Checks options (0 <= max_dim <= 13, modulus a prime below 256, threads >= 1, threshold >= 0 and
 // not NaN, point count small enough for the simplex index); throws std::invalid_argument.
 void validate(const RipsOptions& options, index_t num_points);
 
