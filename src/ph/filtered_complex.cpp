@@ -14,6 +14,7 @@ namespace topoembed::ph {
 namespace {
 
 constexpr std::uint32_t kMaxModulus = 2147483647u;  // 2^31 - 1: products of residues fit in 64 bits
+constexpr int kMaxDimension = 1 << 16;              // bounds the Betti vector, far above any real use
 
 bool is_prime(std::uint32_t p) {
   if (p < 2) return false;
@@ -324,9 +325,9 @@ std::vector<vertex_t> FilteredComplex<T>::simplex(index_t i) const {
 
 template <class T>
 ComplexPersistence<T> FilteredComplex<T>::persistence(const ComplexPersistenceOptions& options) const {
-  if (options.max_dim && *options.max_dim < 0) {
-    throw std::invalid_argument("FilteredComplex::persistence: max_dim must be >= 0 (or unset for all dimensions), got " +
-                                std::to_string(*options.max_dim));
+  if (options.max_dim && (*options.max_dim < 0 || *options.max_dim > kMaxDimension)) {
+    throw std::invalid_argument("FilteredComplex::persistence: max_dim must be in [0, " + std::to_string(kMaxDimension) +
+                                "] (or unset for all dimensions), got " + std::to_string(*options.max_dim));
   }
   if (!is_prime(options.modulus) || options.modulus > kMaxModulus) {
     throw std::invalid_argument("FilteredComplex::persistence: modulus must be a prime below 2^31, got " +

@@ -81,7 +81,8 @@ void expect_message(F&& f, const std::string& fragment) {
 
 TEST(DiagramSummaries, BadInput) {
   auto p = example_pairs();
-  expect_message([&] { betti_numbers(p, 0.0, -1); }, "betti_numbers: max_dim must be >= 0, got -1");
+  expect_message([&] { betti_numbers(p, 0.0, -1); }, "betti_numbers: max_dim must be in [0, 65536], got -1");
+  expect_message([&] { betti_numbers(p, 0.0, 1 << 30); }, "max_dim must be in [0, 65536], got 1073741824");
   expect_message([&] { betti_numbers(p, std::nan(""), 1); }, "betti_numbers: scale is NaN");
   p[3].death = 0.5;
   expect_message([&] { betti_numbers(p, 0.0, 1); },

@@ -500,8 +500,11 @@ TEST(FilteredComplexBadInput, Options) {
     k.persistence(ComplexPersistenceOptions().with_max_dim(-1));
     ADD_FAILURE() << "max_dim -1 accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("max_dim must be >= 0"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("max_dim must be in [0, 65536] (or unset for all dimensions), got -1"),
+              std::string::npos)
+        << e.what();
   }
+  EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_max_dim(1 << 20)), std::invalid_argument);
   EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_modulus(0)), std::invalid_argument);
   EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_modulus(1)), std::invalid_argument);
   EXPECT_NO_THROW(k.persistence(ComplexPersistenceOptions().with_modulus(2147483647u)));

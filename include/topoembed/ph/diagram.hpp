@@ -42,12 +42,12 @@ std::vector<DiagramPoint<decltype(Pair::birth)>> diagram_points(const std::vecto
 }
 
 // Betti numbers at `scale` in dimensions 0..max_dim: the number of pairs with
-// birth <= scale < death (half-open bars). Throws std::invalid_argument on max_dim < 0, a NaN
-// scale or an invalid pair.
+// birth <= scale < death (half-open bars). Throws std::invalid_argument on max_dim outside
+// [0, 65536], a NaN scale or an invalid pair.
 template <class Pair>
 std::vector<index_t> betti_numbers(const std::vector<Pair>& pairs, double scale, int max_dim) {
-  if (max_dim < 0) {
-    throw std::invalid_argument("betti_numbers: max_dim must be >= 0, got " + std::to_string(max_dim));
+  if (max_dim < 0 || max_dim > (1 << 16)) {
+    throw std::invalid_argument("betti_numbers: max_dim must be in [0, 65536], got " + std::to_string(max_dim));
   }
   if (std::isnan(scale)) throw std::invalid_argument("betti_numbers: scale is NaN, expected a number");
   std::vector<index_t> betti(static_cast<std::size_t>(max_dim) + 1, 0);

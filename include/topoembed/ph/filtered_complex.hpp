@@ -74,7 +74,7 @@ class FilteredComplex {
   // Input indices in filtration order (value, dimension, lexicographic vertices).
   const std::vector<index_t>& filtration_order() const { return order_; }
 
-  // Persistence pairs and Betti numbers. Throws std::invalid_argument on max_dim < 0 or a
+  // Persistence pairs and Betti numbers. Throws std::invalid_argument on max_dim outside [0, 2^16] or a
   // modulus that is not a prime below 2^31.
   ComplexPersistence<T> persistence(const ComplexPersistenceOptions& options = {}) const;
 
