@@ -177,6 +177,28 @@ AtlasOutput AtlasImpl::forward(const torch::Tensor& x) {
   return out;
 }
 
+torch::Tensor chart_grid(std::int64_t side, std::int64_t chart_dim) {
+  check_arg(side >= 1, "chart_grid: side must be >= 1, got " + std::to_string(side));
+  check_arg(chart_dim >= 1, "chart_grid: chart_dim (d) must be >= 1, got " + std::to_string(chart_dim));
+  std::int64_t count = 1;
+  for (std::int64_t i = 0; i < chart_dim; ++i) {
+    check_arg(count <= (std::int64_t{1} << 24) / side,
+              "chart_grid: side^d must be <= 2^24 points, got side " + std::to_string(side) + " and d " +
+                  std::to_string(chart_dim));
+    count *= side;
+  }
+  const auto axis = (torch::arange(side, torch::kFloat) + 0.5) / static_cast<double>(side);
+  // Coordinate j of point p is axis[(p / side^j) % side].
+  const auto index = torch::arange(count, torch::kLong);
+  std::vector<torch::Tensor> columns;
+  std::int64_t stride = 1;
+  for (std::int64_t j = 0; j < chart_dim; ++j) {
+    columns.push_back(axis.index_select(0, torch::floor_divide(index, stride).remainder(side)));
+    stride *= side;
+  }
+  return torch::stack(columns, 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Atlas distance
 

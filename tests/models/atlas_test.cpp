@@ -132,6 +132,19 @@ TEST(Atlas, RejectsBadOptionsAndInputs) {
             "Atlas::decode_chart: chart must be in [0, 3), got 3");
 }
 
+TEST(Atlas, ChartGrid) {
+  const auto g = mdl::chart_grid(2, 2);
+  EXPECT_TRUE(torch::equal(g, torch::tensor({0.25f, 0.25f, 0.75f, 0.25f, 0.25f, 0.75f, 0.75f, 0.75f}).view({4, 2})));
+  const auto line = mdl::chart_grid(4, 1);
+  EXPECT_TRUE(torch::allclose(line.squeeze(1), torch::tensor({0.125f, 0.375f, 0.625f, 0.875f})));
+  EXPECT_EQ(mdl::chart_grid(3, 3).sizes(), torch::IntArrayRef({27, 3}));
+  mdl::Atlas atlas(mdl::AtlasOptions({5}, 3, 2));
+  EXPECT_EQ(atlas->decode_chart(1, mdl::chart_grid(10, 2)).sizes(), torch::IntArrayRef({100, 5}));
+  EXPECT_EQ(error_of([] { mdl::chart_grid(0, 2); }), "chart_grid: side must be >= 1, got 0");
+  EXPECT_EQ(error_of([] { mdl::chart_grid(1000, 3); }),
+            "chart_grid: side^d must be <= 2^24 points, got side 1000 and d 3");
+}
+
 TEST(AtlasDistance, DisjointChartsGiveTheCap) {
   // x lives only in chart 0, y only in chart 1: no shared chart.
   const auto qx = tensor2({1, 0}, 1, 2);

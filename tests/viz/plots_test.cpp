@@ -14,6 +14,7 @@
 
 #include "topoembed/viz/color.hpp"
 #include "topoembed/viz/graph_plot.hpp"
+#include "topoembed/viz/image_graph_plot.hpp"
 #include "topoembed/viz/image_grid.hpp"
 #include "topoembed/viz/line_plot.hpp"
 #include "topoembed/viz/persistence_plots.hpp"
@@ -313,4 +314,56 @@ TEST(GraphPlot, RejectsBadInput) {
             "graph_plot: expected 0 or 3 node labels, got 2");
   const auto msg = error_of([&] { viz::graph_plot(p, {}, kUnwritable); });
   EXPECT_EQ(msg.rfind("graph_plot: cannot write '" + kUnwritable + "'", 0), 0u) << msg;
+}
+
+TEST(ImageGraphPlot, TilesAtNodePositions) {
+  // Four nodes of one constant 8x8 image each (grey 0, 1/3, 2/3, 1) on a circle.
+  std::vector<viz::ImageGridNode> nodes;
+  for (int i = 0; i < 4; ++i) {
+    nodes.push_back({{std::vector<float>(64, static_cast<float>(i / 3.0))}, 1, "chart " + std::to_string(i)});
+  }
+  std::vector<viz::GraphEdge> edges{{0, 1, 1.0}, {1, 2, 0.5}, {2, 3, 0.25}, {3, 0, 0.1}};
+  viz::ImageGraphPlotOptions options;
+  options.width = 600;
+  options.height = 600;
+  options.tile_size = 160;
+  viz::image_graph_plot(nodes, 8, 8, viz::circular_layout(4), edges, out("image_graph.png"), options);
+  const auto png = read_png(out("image_graph.png"));
+  ASSERT_EQ(png.width, 600);
+  // Margin 160/2 + 24 = 104, so the unit circle maps to radius 196 around (300, 300).
+  auto grey = [&](int x, int y) { return static_cast<int>(png.at(x, y) & 255); };
+  EXPECT_EQ(grey(300, 104), 0);
+  EXPECT_EQ(grey(104, 300), 85);
+  EXPECT_EQ(grey(300, 496), 170);
+  EXPECT_EQ(grey(496, 300), 255);
+  for (int i = 0; i < 4; ++i) EXPECT_GT(count_color(png, viz::palette_color(i)), 400u) << "frame " << i;
+
+  // A grid of several images per node, larger than the tile (shrunk).
+  std::vector<viz::ImageGridNode> big(3);
+  for (auto& n : big) {
+    n.columns = 10;
+    for (int k = 0; k < 100; ++k) n.images.emplace_back(28 * 28, static_cast<float>(k % 7));
+  }
+  viz::ImageGraphPlotOptions o2;
+  o2.title = "Charts";
+  o2.edge_labels = true;
+  viz::image_graph_plot(big, 28, 28, viz::circular_layout(3), {{0, 1, 0.4}, {1, 2, 0.9}}, out("image_graph_big.png"), o2);
+  EXPECT_GT(count_non_white(read_png(out("image_graph_big.png"))), 50000u);
+}
+
+TEST(ImageGraphPlot, RejectsBadInput) {
+  const std::vector<viz::ImageGridNode> two{{{std::vector<float>(4)}, 1, ""}, {{std::vector<float>(4)}, 1, ""}};
+  EXPECT_EQ(error_of([] { viz::image_graph_plot({}, 2, 2, {}, {}, out("x.png")); }), "image_graph_plot: no nodes");
+  EXPECT_EQ(error_of([&] { viz::image_graph_plot(two, 2, 2, viz::circular_layout(3), {}, out("x.png")); }),
+            "image_graph_plot: got 2 nodes but 3 positions");
+  EXPECT_EQ(error_of([&] { viz::image_graph_plot(two, 2, 2, viz::circular_layout(2), {{0, 5, 1.0}}, out("x.png")); }),
+            "image_graph_plot: edge 0 joins nodes 0 and 5, expected indices < 2");
+  auto bad = two;
+  bad[1].images.push_back(std::vector<float>(3));
+  EXPECT_EQ(error_of([&] { viz::image_graph_plot(bad, 2, 2, viz::circular_layout(2), {}, out("x.png")); }),
+            "image_graph_plot: node 1 image 1 has 3 values, expected 2x2 = 4");
+  bad = two;
+  bad[0].images.clear();
+  EXPECT_EQ(error_of([&] { viz::image_graph_plot(bad, 2, 2, viz::circular_layout(2), {}, out("x.png")); }),
+            "image_graph_plot: node 0 has no images");
 }

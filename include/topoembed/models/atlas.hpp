@@ -79,6 +79,11 @@ class AtlasImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Atlas);
 
+// Points of a regular grid on [0,1]^d with `side` points per axis at the cell centres
+// (i + 0.5) / side, first coordinate fastest: [side^d, d]. For the chart pictures: decode_chart
+// of this grid shows what each chart has learnt. Throws unless side >= 1, d >= 1, side^d <= 2^24.
+torch::Tensor chart_grid(std::int64_t side, std::int64_t chart_dim);
+
 // JSON text of the options and back (every field checked).
 std::string atlas_options_json(const AtlasOptions& options);
 AtlasOptions parse_atlas_options_json(const std::string& json_text);
