@@ -72,9 +72,10 @@ class DataLines {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-// Splits a line into fields separated by commas and/or runs of blanks. An empty field (a comma
-// at either end, or two commas with only blanks between) is an error: it usually means a
-// missing value that a lenient reader would silently shift.
+// Splits a line into fields separated by commas and/or runs of blanks. One comma may end the
+// line (Ripser's example files end every row with one). An empty field (a comma at the start,
+// or two commas with only blanks between) is an error: it usually means a missing value that a
+// lenient reader would silently shift.
 void split_fields(std::string_view line, long line_number, const std::string& prefix,
                   std::vector<std::string_view>& fields) {
   fields.clear();
@@ -84,14 +85,14 @@ void split_fields(std::string_view line, long line_number, const std::string& pr
     while (pos < size && is_blank(line[pos])) ++pos;
   };
   skip_blanks();
-  bool need_field = true;  // at the start, or right after a comma
+  bool after_comma = true;  // at the start, or right after a comma
   while (pos < size) {
     if (line[pos] == ',') {
-      if (need_field) {
+      if (after_comma) {
         fail(prefix, at(line_number, fields.size() + 1) +
                          " is empty (a comma at the start of the line or two commas in a row)");
       }
-      need_field = true;
+      after_comma = true;
       ++pos;
       skip_blanks();
       continue;
@@ -99,11 +100,8 @@ void split_fields(std::string_view line, long line_number, const std::string& pr
     const std::size_t start = pos;
     while (pos < size && line[pos] != ',' && !is_blank(line[pos])) ++pos;
     fields.push_back(line.substr(start, pos - start));
-    need_field = false;
+    after_comma = false;
     skip_blanks();
-  }
-  if (need_field && !fields.empty()) {
-    fail(prefix, at(line_number, fields.size() + 1) + " is empty (the line ends with a comma)");
   }
 }
 

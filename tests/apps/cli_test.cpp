@@ -492,4 +492,26 @@ TEST_F(Cli, SameDiagramAsRipser) {
   }
 }
 
+TEST_F(Cli, SameDiagramAsRipserForALowerDistanceMatrix) {
+  if (kRipser.empty()) GTEST_SKIP() << "ripser not installed";
+  // A generic metric-free matrix like Ripser's random16 example: a seeded permutation of
+  // 1..120 as the distances of 16 points, written in Ripser's layout (every row ends with ',').
+  std::vector<int> values(120);
+  for (int k = 0; k < 120; ++k) values[k] = k + 1;
+  std::shuffle(values.begin(), values.end(), std::mt19937(5));
+  std::ostringstream text;
+  for (int i = 1, k = 0; i < 16; ++i) {
+    for (int j = 0; j < i; ++j) text << std::setw(3) << values[k++] << ",";
+    text << "\n";
+  }
+  const fs::path file = write("random16.lower_distance_matrix", text.str());
+  const Outcome ours = ph(quote(file.string()) + " --input-format lower-distance --dim 2 --format csv");
+  const Outcome theirs = run_program(kRipser, "--format lower-distance --dim 2 " + quote(file.string()));
+  ASSERT_EQ(ours.code, 0) << ours.err;
+  ASSERT_EQ(theirs.code, 0) << theirs.err;
+  const auto ripser_intervals = parse_text(theirs.out);
+  ASSERT_GT(ripser_intervals.size(), 16u);
+  EXPECT_TRUE(same_intervals(intervals(parse_csv(ours.out)), ripser_intervals, 0));
+}
+
 }  // namespace

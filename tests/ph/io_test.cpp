@@ -85,6 +85,13 @@ TEST(ReadPointCloud, NumberForms) {
   EXPECT_EQ(c.coords, (std::vector<double>{-1.5e-3, 2, 0.5, 1, 700}));
 }
 
+TEST(ReadPointCloud, TrailingCommaEndsTheLine) {
+  // Ripser reads "x,y," as the point (x, y).
+  const auto c = cloud_from("1,2,\n3,4 ,\n");
+  EXPECT_EQ(c.dim, 2);
+  EXPECT_EQ(c.coords, (std::vector<double>{1, 2, 3, 4}));
+}
+
 TEST(ReadPointCloud, HeaderLineIsSkipped) {
   const auto c = cloud_from("x,y,z\n1,2,3\n4,5,6\n");
   EXPECT_EQ(c.num_points, 2);
@@ -144,8 +151,9 @@ TEST(ReadPointCloud, BadInputs) {
   EXPECT_TRUE(throws_with<E>([] { cloud_from("1 2\n3 1e999\n"); }, {"'1e999' is out of range for double"}));
   EXPECT_TRUE(throws_with<E>([] { cloud_from<float>("1 2\n3 1e39\n"); }, {"'1e39' is out of range for float"}));
   EXPECT_TRUE(throws_with<E>([] { cloud_from("1,,2\n"); }, {"line 1, field 2 is empty"}));
-  EXPECT_TRUE(throws_with<E>([] { cloud_from("1,2,\n"); }, {"line 1, field 3 is empty", "ends with a comma"}));
-  EXPECT_TRUE(throws_with<E>([] { cloud_from(",1,2\n"); }, {"line 1, field 1 is empty"}));
+  EXPECT_TRUE(throws_with<E>([] { cloud_from("1,2,,\n"); }, {"line 1, field 3 is empty", "two commas in a row"}));
+  EXPECT_TRUE(throws_with<E>([] { cloud_from(",1,2\n"); }, {"line 1, field 1 is empty", "comma at the start"}));
+  EXPECT_TRUE(throws_with<E>([] { cloud_from("1,2,\n1,2,3\n"); }, {"line 2 has 3 values, expected 2"}));
   EXPECT_TRUE(throws_with<E>([] { cloud_from("1,abc\n"); }, {"line 1, field 2: 'abc' is not a number"}));
   EXPECT_TRUE(throws_with<E>([] { cloud_from("x,y,z\n1,2\n"); }, {"line 2 has 2 values but the header on line 1 names 3"}));
 }
@@ -191,6 +199,12 @@ TEST(ReadLowerDistance, RipserLayouts) {
   expect_unit_square(lower_from("1,1.4142135623730951,1,1,1.4142135623730951,1\n"));
   expect_unit_square(lower_from("1\n1.4142135623730951, 1\n1, 1.4142135623730951, 1\n"));
   expect_unit_square(read_lower_distance(kData + "/square.lower_distance"));
+  // The layout of Ripser's example files: every row ends with a comma, a blank line at the end.
+  const auto linear = lower_from("1,\n2,1,\n3,4,5,\n\n");
+  ASSERT_EQ(linear.size(), 4);
+  EXPECT_EQ(linear(2, 0), 2.0);
+  EXPECT_EQ(linear(3, 2), 5.0);
+  expect_unit_square(lower_from(" 1,\n1.4142135623730951, 1,\n 1, 1.4142135623730951, 1,\n"));
   const auto two = lower_from("2.5\n");
   EXPECT_EQ(two.size(), 2);
   EXPECT_EQ(two(0, 1), 2.5);

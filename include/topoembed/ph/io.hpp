@@ -6,8 +6,9 @@
 // - Numbers are decimal floating point ("1", "-2.5", "1e-3", "+4"), parsed without regard to the
 //   locale. NaN, infinities, values out of range of T, and anything else that is not a number are
 //   rejected.
-// - Fields are separated by commas and/or whitespace; an empty field (",," or a leading or
-//   trailing comma) is an error. Windows line ends are accepted.
+// - Fields are separated by commas and/or whitespace; one comma may end a line (as in Ripser's
+//   example files); an empty field (",," or a leading comma) is an error. Windows line ends and
+//   a UTF-8 byte order mark are accepted.
 // - Blank lines and lines whose first non-blank character is '#' are skipped.
 // - Errors are std::invalid_argument (bad content) or std::runtime_error (missing or unreadable
 //   file); the message starts with the reader's name, then the source name (the path, or
