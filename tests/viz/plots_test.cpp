@@ -138,6 +138,21 @@ TEST(ScatterPlot, WritesLabelledPng) {
   EXPECT_EQ(read_png(out("scatter_single.png")).width, 300);
 }
 
+TEST(ScatterPlot, ManyClassesCycleThePalette) {
+  std::vector<double> x, y;
+  std::vector<int> labels;
+  for (int c = 0; c < 25; ++c) {
+    for (int i = 0; i < 20; ++i) {
+      x.push_back(c + 0.02 * i);
+      y.push_back(std::sin(c + 0.1 * i));
+      labels.push_back(c);
+    }
+  }
+  viz::scatter_plot(x, y, labels, out("scatter_25.png"));
+  const auto png = read_png(out("scatter_25.png"));
+  for (int c = 0; c < 20; ++c) EXPECT_GT(count_color(png, viz::palette_color(c)), 10u) << "class " << c;
+}
+
 TEST(ScatterPlot, RejectsBadInput) {
   EXPECT_EQ(error_of([] { viz::scatter_plot({}, {}, {}, out("x.png")); }), "scatter_plot: no points (x is empty)");
   EXPECT_EQ(error_of([] { viz::scatter_plot({1, 2}, {1}, {}, out("x.png")); }),
