@@ -171,6 +171,16 @@ std::string format_json(const ph::RipsResult<Value>& result, const RunInfo& info
   return out;
 }
 
+// Calls `read(source, options)` with standard input for FILE "-", else with the path.
+template <class Read>
+auto read_input(const std::string& file, ph::ReadOptions options, Read read) {
+  if (file == "-") {
+    options.source = "<stdin>";
+    return read(std::cin, options);
+  }
+  return read(std::filesystem::path(file), options);
+}
+
 void run_ph(const PhOptions& opts) {
   ph::RipsOptions rips;
   rips.max_dim = opts.dim;
@@ -189,41 +199,30 @@ void run_ph(const PhOptions& opts) {
   info.max_dim = opts.dim;
   info.modulus = opts.modulus;
 
-  // FILE "-" is standard input.
-  const bool from_stdin = opts.input == "-";
   ph::ReadOptions read;
-  read.max_dim = opts.dim;
-  if (from_stdin) read.source = "<stdin>";
-  auto load = [&](auto reader_stream, auto reader_path) {
-    return from_stdin ? reader_stream(std::cin, read) : reader_path(std::filesystem::path(opts.input), read);
-  };
-
+  read.max_dim = opts.dim;  // reject point counts that overflow the simplex index
   ph::RipsResult<Value> result;
   if (opts.input_format == "point-cloud") {
-    const auto cloud = load([](std::istream& in, const ph::ReadOptions& r) { return ph::read_point_cloud<Value>(in, r); },
-                            [](const std::filesystem::path& p, const ph::ReadOptions& r) {
-                              return ph::read_point_cloud<Value>(p, r);
-                            });
+    const auto cloud = read_input(opts.input, read, [](auto&& source, const ph::ReadOptions& r) {
+      return ph::read_point_cloud<Value>(source, r);
+    });
     info.metric = ph::parse_metric(opts.metric);
     info.point_dim = cloud.dim;
     result = ph::rips_persistence(cloud, *info.metric, rips);
   } else if (opts.input_format == "lower-distance") {
-    const auto dm = load([](std::istream& in, const ph::ReadOptions& r) { return ph::read_lower_distance<Value>(in, r); },
-                         [](const std::filesystem::path& p, const ph::ReadOptions& r) {
-                           return ph::read_lower_distance<Value>(p, r);
-                         });
+    const auto dm = read_input(opts.input, read, [](auto&& source, const ph::ReadOptions& r) {
+      return ph::read_lower_distance<Value>(source, r);
+    });
     result = ph::rips_persistence(dm, rips);
   } else if (opts.input_format == "distance-matrix") {
-    const auto dm = load([](std::istream& in, const ph::ReadOptions& r) { return ph::read_distance_matrix<Value>(in, r); },
-                         [](const std::filesystem::path& p, const ph::ReadOptions& r) {
-                           return ph::read_distance_matrix<Value>(p, r);
-                         });
+    const auto dm = read_input(opts.input, read, [](auto&& source, const ph::ReadOptions& r) {
+      return ph::read_distance_matrix<Value>(source, r);
+    });
     result = ph::rips_persistence(dm, rips);
   } else if (opts.input_format == "sparse") {
-    const auto sm = load([](std::istream& in, const ph::ReadOptions& r) { return ph::read_sparse<Value>(in, r); },
-                         [](const std::filesystem::path& p, const ph::ReadOptions& r) {
-                           return ph::read_sparse<Value>(p, r);
-                         });
+    const auto sm = read_input(opts.input, read, [](auto&& source, const ph::ReadOptions& r) {
+      return ph::read_sparse<Value>(source, r);
+    });
     info.num_edges = sm.num_edges();
     result = ph::rips_persistence(sm, rips);
   } else {
