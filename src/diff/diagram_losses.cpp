@@ -1,5 +1,6 @@
 // Wasserstein and bottleneck distances between diagrams as differentiable losses: match on
-// detached values (detail/diagram_matching), then recompute the costs from the matched entries.
+// detached values (the exact matchings of ph/diagram_distance.hpp), then recompute the costs from
+// the matched entries so autograd sees only gathers.
 #include "topoembed/diff/diagram_losses.hpp"
 
 #include <torch/torch.h>
@@ -7,7 +8,7 @@
 #include <ostream>
 #include <vector>
 
-#include "detail/diagram_matching.hpp"
+#include "topoembed/ph/diagram_distance.hpp"
 #include "topoembed/diff/vietoris_rips.hpp"
 
 namespace topoembed::diff {
@@ -23,28 +24,34 @@ void check_diagram(const torch::Tensor& d, const char* op, const char* name) {
 
 torch::Tensor finite_points(const torch::Tensor& d) { return d.index({torch::isfinite(d.select(1, 1))}); }
 
-std::vector<detail::DiagramPoint> host_points(const torch::Tensor& d, const char* op) {
+std::vector<ph::DiagramPoint<double>> host_points(const torch::Tensor& d, const char* op) {
   const auto host = d.detach().to(torch::kCPU, torch::kDouble).contiguous();
   TORCH_CHECK(torch::isfinite(host).all().item<bool>(), op, ": expected finite births, got NaN or inf");
-  std::vector<detail::DiagramPoint> out(static_cast<std::size_t>(host.size(0)));
+  std::vector<ph::DiagramPoint<double>> out(static_cast<std::size_t>(host.size(0)));
   const double* p = host.data_ptr<double>();
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {p[2 * i], p[2 * i + 1]};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    TORCH_CHECK(p[2 * i] <= p[2 * i + 1], op, ": expected birth <= death, got point ", i, " = (", p[2 * i], ", ",
+                p[2 * i + 1], ")");
+    out[i] = {p[2 * i], p[2 * i + 1]};
+  }
   return out;
 }
+
+using MatchedPairs = std::vector<std::pair<ph::index_t, ph::index_t>>;
 
 // Costs of the matched pairs as a differentiable vector (L∞ between points, half the persistence
 // to the diagonal).
 torch::Tensor matched_costs(const torch::Tensor& a, const torch::Tensor& b,
-                            const std::vector<detail::MatchedPair>& pairs) {
+                            const MatchedPairs& pairs) {
   std::vector<int64_t> ab_a, ab_b, a_only, b_only;
-  for (const auto& m : pairs) {
-    if (m.a >= 0 && m.b >= 0) {
-      ab_a.push_back(m.a);
-      ab_b.push_back(m.b);
-    } else if (m.a >= 0) {
-      a_only.push_back(m.a);
-    } else {
-      b_only.push_back(m.b);
+  for (const auto& [i, j] : pairs) {
+    if (i >= 0 && j >= 0) {
+      ab_a.push_back(i);
+      ab_b.push_back(j);
+    } else if (i >= 0) {
+      a_only.push_back(i);
+    } else if (j >= 0) {
+      b_only.push_back(j);
     }
   }
   const auto index = [&](const std::vector<int64_t>& v) {
@@ -72,7 +79,7 @@ torch::Tensor wasserstein_distance(const torch::Tensor& a_in, const torch::Tenso
   constexpr const char* op = "wasserstein_distance";
   TORCH_CHECK(p >= 1, op, ": expected p >= 1, got ", p);
   const auto [a, b] = prepared(a_in, b_in, op);
-  const auto pairs = detail::wasserstein_matching(host_points(a, op), host_points(b, op), p);
+  const auto pairs = ph::wasserstein_matching(host_points(a, op), host_points(b, op), p).pairs;
   const auto costs = matched_costs(a, b, pairs);
   const auto total = (p == 1.0 ? costs : costs.pow(p)).sum();
   if (p == 1.0) return total;
@@ -85,7 +92,7 @@ torch::Tensor wasserstein_distance(const torch::Tensor& a_in, const torch::Tenso
 torch::Tensor bottleneck_distance(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   constexpr const char* op = "bottleneck_distance";
   const auto [a, b] = prepared(a_in, b_in, op);
-  const auto pairs = detail::bottleneck_matching(host_points(a, op), host_points(b, op));
+  const auto pairs = ph::bottleneck_matching(host_points(a, op), host_points(b, op)).pairs;
   const auto costs = matched_costs(a, b, pairs);
   if (costs.numel() == 0) return (a.sum() + b.sum()) * 0;
   return costs.max();

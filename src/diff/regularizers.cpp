@@ -124,7 +124,7 @@ torch::Tensor UniformMMDLossImpl::forward(const torch::Tensor& z) {
   return mmd_unbiased(z, sample_prior(m, z.size(1), z), options.kernel_scale());
 }
 
-torch::Tensor UniformMMDLossImpl::forward(const torch::Tensor& phi, const torch::Tensor& q) {
+torch::Tensor UniformMMDLossImpl::forward_charts(const torch::Tensor& phi, const torch::Tensor& q) {
   check_floating(phi, "UniformMMDLoss", "phi");
   TORCH_CHECK(phi.dim() == 3 && phi.size(0) >= 2, "UniformMMDLoss: expected chart coordinates phi [B, k, d] with B >= 2, got ",
               phi.sizes());

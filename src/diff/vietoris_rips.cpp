@@ -22,8 +22,9 @@ constexpr int64_t kGramFormMinFeatures = 17;
 
 torch::Tensor safe_sqrt(const torch::Tensor& x) {
   const auto positive = x > 0;
-  // sqrt only ever sees positive arguments, so the masked-out branch has a finite gradient (0).
-  return torch::where(positive, torch::where(positive, x, torch::ones_like(x)).sqrt(), torch::zeros_like(x));
+  // sqrt only ever sees positive arguments, so the masked-out branch has a finite gradient (0);
+  // x * 0 (not a constant 0) keeps a NaN a NaN, so bad input is still caught downstream.
+  return torch::where(positive, torch::where(positive, x, torch::ones_like(x)).sqrt(), x * 0);
 }
 
 namespace {

@@ -4,7 +4,8 @@
 // recomputed from the matched diagram entries, so gradients flow through the matched points only
 // (a point matched to the diagonal moves towards its projection).
 //
-// Ground metric between diagram points: L∞. Points with an infinite death (essential classes)
+// The matchings are the exact ones of ph/diagram_distance.hpp. Ground metric between diagram
+// points: L∞. Points with an infinite death (essential classes)
 // are left out of both diagrams.
 
 #include <cstdint>

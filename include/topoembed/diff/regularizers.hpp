@@ -51,8 +51,9 @@ class UniformMMDLossImpl : public torch::nn::Cloneable<UniformMMDLossImpl> {
   void pretty_print(std::ostream& stream) const override;
   // z [B, d].
   torch::Tensor forward(const torch::Tensor& z);
-  // Chart-weighted form: phi [B, k, d], q [B, k].
-  torch::Tensor forward(const torch::Tensor& phi, const torch::Tensor& q);
+  // Chart-weighted form: phi [B, k, d], q [B, k]. (Not an overload of forward: ModuleHolder
+  // deduces its call operator from a unique forward.)
+  torch::Tensor forward_charts(const torch::Tensor& phi, const torch::Tensor& q);
 
   UniformMMDLossOptions options;
 

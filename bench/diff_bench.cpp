@@ -1,0 +1,74 @@
+// Cost of the TopoAE loss (forward + backward of TopoSignatureLoss) and its share of a training
+// step of the paper's Spheres autoencoder (101 -> 32 -> 32 -> 2, BatchNorm + ReLU, mirrored
+// decoder, Adam). Results and the command: docs/benchmarks-diff.md.
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "topoembed/diff/topological_losses.hpp"
+
+namespace {
+
+torch::nn::Sequential mlp(std::vector<int64_t> widths) {
+  torch::nn::Sequential seq;
+  for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
+    seq->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
+    if (i + 2 < widths.size()) {  // no activation after the last layer
+      seq->push_back(torch::nn::BatchNorm1d(widths[i + 1]));
+      seq->push_back(torch::nn::ReLU());
+    }
+  }
+  return seq;
+}
+
+struct Setup {
+  explicit Setup(int64_t batch) {
+    torch::manual_seed(0);
+    x = torch::randn({batch, 101});
+    z = torch::randn({batch, 2}, torch::requires_grad());
+  }
+  torch::Tensor x, z;
+};
+
+// Forward + backward of the loss alone; args: batch, threads of the persistence computations.
+void BM_TopoSignatureLoss(benchmark::State& state) {
+  torch::set_num_threads(1);
+  const Setup s(state.range(0));
+  topoembed::diff::TopoSignatureLoss loss(
+      topoembed::diff::TopoSignatureLossOptions().threads(static_cast<int>(state.range(1))));
+  for (auto _ : state) {
+    auto value = loss(s.x, s.z);
+    value.backward();
+    benchmark::DoNotOptimize(s.z.grad().data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TopoSignatureLoss)->ArgsProduct({{28, 64, 128, 256}, {1, 2}})->Unit(benchmark::kMicrosecond);
+
+// One Adam step of the Spheres autoencoder; args: batch, with the topological loss (0/1).
+void BM_SpheresTrainStep(benchmark::State& state) {
+  torch::set_num_threads(1);
+  const Setup s(state.range(0));
+  const bool with_topo = state.range(1) != 0;
+  auto encoder = mlp({101, 32, 32, 2});
+  auto decoder = mlp({2, 32, 32, 101});
+  topoembed::diff::TopoSignatureLoss topo;
+  std::vector<torch::Tensor> params = encoder->parameters();
+  for (const auto& p : decoder->parameters()) params.push_back(p);
+  for (const auto& p : topo->parameters()) params.push_back(p);
+  torch::optim::Adam adam(params, torch::optim::AdamOptions(2.72684e-4).weight_decay(1e-5));
+  const double lambda = 0.43358;
+  for (auto _ : state) {
+    adam.zero_grad();
+    const auto latent = encoder->forward(s.x);
+    auto loss = torch::mse_loss(decoder->forward(latent), s.x);
+    if (with_topo) loss = loss + lambda * topo(s.x, latent);
+    loss.backward();
+    adam.step();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SpheresTrainStep)->ArgsProduct({{28, 64, 128, 256}, {0, 1}})->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

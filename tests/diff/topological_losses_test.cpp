@@ -1,0 +1,348 @@
+// TopoSignatureLoss, ConnectivityLoss, TotalPersistenceLoss and the diagram losses: analytic
+// cases, brute-force re-computations, gradients, bad arguments.
+#include "topoembed/diff/topological_losses.hpp"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "test_support.hpp"
+#include "topoembed/diff/diagram_losses.hpp"
+#include "topoembed/diff/vietoris_rips.hpp"
+
+namespace topoembed::diff {
+namespace {
+
+using testing::gradient_matches;
+using testing::noisy_circle;
+using testing::seeded_normal;
+using testing::throws_with;
+
+using Matrix = std::vector<std::vector<double>>;
+
+Matrix euclidean_matrix(const torch::Tensor& x) {
+  const auto n = x.size(0);
+  const auto flat = x.reshape({n, -1}).to(torch::kDouble).contiguous();
+  const auto f = flat.accessor<double, 2>();
+  Matrix d(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n), 0.0));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < flat.size(1); ++k) {
+        const double t = f[i][k] - f[j][k];
+        s += t * t;
+      }
+      d[i][j] = std::sqrt(s);
+    }
+  return d;
+}
+
+// Kruskal with a plain union-find over all edges sorted by length (generic input: no ties).
+std::vector<std::pair<std::size_t, std::size_t>> kruskal(const Matrix& d) {
+  const std::size_t n = d.size();
+  std::vector<std::pair<std::size_t, std::size_t>> edges, tree;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j) edges.emplace_back(i, j);
+  std::sort(edges.begin(), edges.end(), [&](auto a, auto b) { return d[a.first][a.second] < d[b.first][b.second]; });
+  std::vector<std::size_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  const auto find = [&](std::size_t v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (auto e : edges) {
+    const auto a = find(e.first), b = find(e.second);
+    if (a != b) {
+      parent[a] = b;
+      tree.push_back(e);
+    }
+  }
+  return tree;
+}
+
+// The TopoAE loss of the paper's code, written out with loops: latent scale 1.
+double brute_force_topoae(const torch::Tensor& x, const torch::Tensor& z) {
+  auto ax = euclidean_matrix(x);
+  const auto az = euclidean_matrix(z);
+  double max = 0;
+  for (const auto& row : ax) max = std::max(max, *std::max_element(row.begin(), row.end()));
+  for (auto& row : ax)
+    for (auto& v : row) v /= max;
+  double loss = 0;
+  for (auto [i, j] : kruskal(ax)) loss += std::pow(ax[i][j] - az[i][j], 2);
+  for (auto [i, j] : kruskal(az)) loss += std::pow(az[i][j] - ax[i][j], 2);
+  return loss / static_cast<double>(x.size(0));
+}
+
+TEST(TopoSignatureLoss, TwoPointsAnalytic) {
+  // A_X = 1 after normalisation; A_Z = |z0 − z1| = 0.5; both pairings are the one edge:
+  // (1 − 0.5)^2 + (0.5 − 1)^2 = 0.5, divided by B = 2.
+  TopoSignatureLoss loss;
+  const auto x = torch::tensor({{0.0, 0.0, 0.0}, {1.0, 2.0, 2.0}});
+  const auto z = torch::tensor({{0.0, 0.0}, {0.3, 0.4}}).requires_grad_(true);
+  const auto value = loss(x, z);
+  EXPECT_NEAR(value.item<float>(), 0.25f, 1e-6f);
+  // d/dz0 of (1 − d)^2 = −2 (1 − d) (z0 − z1)/d = −(−0.6, −0.8).
+  const auto g = torch::autograd::grad({value}, {z})[0];
+  EXPECT_TRUE(torch::allclose(g, torch::tensor({{0.6f, 0.8f}, {-0.6f, -0.8f}}), 1e-5, 1e-6));
+}
+
+TEST(TopoSignatureLoss, AgreesWithBruteForceMst) {
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    const int64_t batch = 5 + static_cast<int64_t>(seed) * 3;
+    const auto x = seeded_normal({batch, 101}, 100 + seed);
+    const auto z = seeded_normal({batch, 2}, 200 + seed);
+    TopoSignatureLoss loss;
+    loss->to(torch::kDouble);
+    EXPECT_NEAR(loss(x, z).item<double>(), brute_force_topoae(x, z), 1e-10) << "batch " << batch;
+    // Float path too (the training set-up).
+    TopoSignatureLoss loss_float;
+    EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), brute_force_topoae(x, z), 1e-4);
+  }
+}
+
+TEST(TopoSignatureLoss, ImageInputsAreFlattenedAndScaledByTheConstant) {
+  const auto x = seeded_normal({6, 1, 3, 3}, 300);
+  const auto z = seeded_normal({6, 2}, 301);
+  TopoSignatureLoss loss(TopoSignatureLossOptions().input_scale(2.5));
+  loss->to(torch::kDouble);
+  // Same as the flattened input scaled so that its max becomes max / 2.5.
+  const auto flat = x.reshape({6, -1});
+  const auto terms = loss->terms(x, z);
+  EXPECT_NEAR(terms.loss.item<double>(), (terms.x_to_z + terms.z_to_x).item<double>(), 1e-12);
+  const auto a_x = pairwise_distances(flat) / 2.5;
+  const auto a_z = pairwise_distances(z);
+  EXPECT_NEAR(terms.loss.item<double>(), signature_distance(a_x, a_z).loss.item<double>() / 6, 1e-12);
+}
+
+TEST(TopoSignatureLoss, LatentScaleIsALearnableParameter) {
+  TopoSignatureLoss loss;
+  ASSERT_EQ(loss->parameters().size(), 1u);
+  EXPECT_EQ(loss->latent_norm.item<float>(), 1.0f);
+  const auto x = seeded_normal({8, 5}, 302).to(torch::kFloat);
+  const auto z = seeded_normal({8, 2}, 303).to(torch::kFloat);
+  loss(x, z).backward();
+  ASSERT_TRUE(loss->latent_norm.grad().defined());
+  EXPECT_NE(loss->latent_norm.grad().item<float>(), 0.0f);
+  TopoSignatureLoss fixed(TopoSignatureLossOptions().learnable_scale(false));
+  EXPECT_TRUE(fixed->parameters().empty());
+}
+
+TEST(TopoSignatureLoss, GradientsH0AndH1AndPNorm) {
+  const auto x = seeded_normal({9, 4}, 304);
+  for (const auto& options : {TopoSignatureLossOptions(), TopoSignatureLossOptions().dims({0, 1}),
+                              TopoSignatureLossOptions().error(SignatureError::kPNorm).p(3)}) {
+    TopoSignatureLoss loss(options);
+    loss->to(torch::kDouble);
+    EXPECT_TRUE(gradient_matches([&](const torch::Tensor& z) { return loss(x, z); }, noisy_circle(9, 305)));
+    // Through the input side too (x requires grad, e.g. an encoder before the loss).
+    EXPECT_TRUE(gradient_matches([&](const torch::Tensor& xx) { return loss(xx, noisy_circle(9, 306)); }, x));
+  }
+}
+
+TEST(TopoSignatureLoss, DuplicateLatentsAndInputsGiveFiniteGradients) {
+  for (int64_t features : {3, 101}) {
+    auto x = seeded_normal({7, features}, 307);
+    x[3] = x[0];
+    auto z = seeded_normal({7, 2}, 308);
+    z[5] = z[2];
+    z[6] = z[2];
+    x.requires_grad_(true);
+    z.requires_grad_(true);
+    TopoSignatureLoss loss(TopoSignatureLossOptions().dims({0, 1}));
+    loss->to(torch::kDouble);
+    const auto grads = torch::autograd::grad({loss(x, z)}, {x, z});
+    EXPECT_TRUE(torch::isfinite(grads[0]).all().item<bool>());
+    EXPECT_TRUE(torch::isfinite(grads[1]).all().item<bool>());
+  }
+}
+
+TEST(TopoSignatureLoss, RejectsBadArguments) {
+  TopoSignatureLoss loss;
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 3}), torch::zeros({5, 2})); },
+                          "expected x and z with one batch size, got x [4, 3] and z [5, 2]"));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 3}), torch::zeros({4, 2, 1})); },
+                          "expected latents z [B, d], got [4, 2, 1]"));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({1, 3}), torch::zeros({1, 2})); },
+                          "expected a batch of at least 2 samples, got 1"));
+  EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().dims({2})); },
+                          "expected homology dimensions in 0..1, got 2"));
+  EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().input_scale(0.0)); },
+                          "expected input_scale > 0, got 0"));
+  EXPECT_TRUE(throws_with([] { signature_distance(torch::zeros({3, 3}), torch::zeros({4, 4})); },
+                          "expected A_Z of the size of A_X [3, 3], got [4, 4]"));
+}
+
+// --- ConnectivityLoss ----------------------------------------------------------------------------
+
+TEST(ConnectivityLoss, TwoPointsAnalytic) {
+  // L1 distance 3 + 4 = 7, one death: |7 − 2| / B = 5 / 2.
+  ConnectivityLoss loss;
+  const auto z = torch::tensor({{0.0, 0.0}, {3.0, 4.0}}, torch::kDouble);
+  EXPECT_DOUBLE_EQ(loss(z).item<double>(), 2.5);
+  ConnectivityLoss l2(ConnectivityLossOptions().metric(Metric::kEuclidean).norm(ConnectivityNorm::kL2).eta(1));
+  EXPECT_DOUBLE_EQ(l2(z).item<double>(), 16.0 / 2);
+}
+
+TEST(ConnectivityLoss, BranchesAverageTheirLosses) {
+  const auto z = seeded_normal({10, 6}, 400);
+  ConnectivityLoss split(ConnectivityLossOptions().branches(3));
+  ConnectivityLoss whole;
+  double expected = 0;
+  for (int64_t s = 0; s < 3; ++s) expected += whole(z.slice(1, 2 * s, 2 * s + 2)).item<double>();
+  EXPECT_NEAR(split(z).item<double>(), expected / 3, 1e-12);
+}
+
+TEST(ConnectivityLoss, DeathsAreTheMstLengths) {
+  const auto z = seeded_normal({12, 3}, 401);
+  const auto d = pairwise_distances(z, Metric::kManhattan);
+  Matrix m(12, std::vector<double>(12));
+  for (int64_t i = 0; i < 12; ++i)
+    for (int64_t j = 0; j < 12; ++j) m[i][j] = d[i][j].item<double>();
+  double expected = 0;
+  for (auto [i, j] : kruskal(m)) expected += std::abs(m[i][j] - 2.0);
+  EXPECT_NEAR(ConnectivityLoss()(z).item<double>(), expected / 12, 1e-12);
+}
+
+TEST(ConnectivityLoss, Gradient) {
+  for (auto norm : {ConnectivityNorm::kL1, ConnectivityNorm::kL2}) {
+    ConnectivityLoss loss(ConnectivityLossOptions().branches(2).norm(norm).eta(0.7));
+    EXPECT_TRUE(gradient_matches([&](const torch::Tensor& z) { return loss(z); }, seeded_normal({9, 4}, 402)));
+  }
+}
+
+TEST(ConnectivityLoss, RejectsBadArguments) {
+  ConnectivityLoss loss(ConnectivityLossOptions().branches(3));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 4})); },
+                          "expected the latent dimension 4 to be a positive multiple of branches = 3"));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4})); }, "expected latents z [B, d], got [4]"));
+  EXPECT_TRUE(throws_with([] { ConnectivityLoss(ConnectivityLossOptions().branches(0)); },
+                          "expected branches >= 1, got 0"));
+}
+
+// --- TotalPersistenceLoss ------------------------------------------------------------------------
+
+TEST(TotalPersistenceLoss, SquareAndTriangle) {
+  const auto square = torch::tensor({{0.0, 0.0}, {1.0, 0.0}, {1.0, 1.0}, {0.0, 1.0}}, torch::kDouble);
+  // H0: three deaths at 1; H1: (1, sqrt 2).
+  EXPECT_NEAR(TotalPersistenceLoss()(square).item<double>(), 3.0, 1e-12);
+  EXPECT_NEAR(TotalPersistenceLoss(TotalPersistenceLossOptions().dims({1}))(square).item<double>(),
+              std::sqrt(2.0) - 1, 1e-12);
+  EXPECT_NEAR(TotalPersistenceLoss(TotalPersistenceLossOptions().dims({0, 1}).p(2))(square).item<double>(),
+              3.0 + std::pow(std::sqrt(2.0) - 1, 2), 1e-12);
+  const auto triangle = torch::tensor({{0.0, 0.0}, {3.0, 0.0}, {0.0, 4.0}}, torch::kDouble);
+  EXPECT_NEAR(TotalPersistenceLoss()(triangle).item<double>(), 7.0, 1e-12);
+}
+
+TEST(TotalPersistenceLoss, GradientSingleAndBatch) {
+  TotalPersistenceLoss loss(TotalPersistenceLossOptions().dims({0, 1}).p(2));
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& x) { return loss(x); }, noisy_circle(10, 500)));
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& x) { return loss(x); },
+                               torch::stack({noisy_circle(8, 501), noisy_circle(8, 502)})));
+}
+
+TEST(TotalPersistenceLoss, RejectsBadArguments) {
+  EXPECT_TRUE(throws_with([] { TotalPersistenceLoss(TotalPersistenceLossOptions().p(0)); }, "expected p > 0, got 0"));
+  EXPECT_TRUE(throws_with([] { TotalPersistenceLoss(TotalPersistenceLossOptions().dims({})); },
+                          "expected at least one homology dimension"));
+}
+
+// --- Diagram distances ---------------------------------------------------------------------------
+
+// Minimum over all assignments of the square reduction (n + m <= 7) of Σ c^p, or of max c.
+double brute_force_diagram_distance(const torch::Tensor& a, const torch::Tensor& b, double p, bool bottleneck) {
+  const auto n = static_cast<std::size_t>(a.size(0)), m = static_cast<std::size_t>(b.size(0)), s = n + m;
+  const auto ha = a.contiguous(), hb = b.contiguous();
+  const auto pa = ha.accessor<double, 2>(), pb = hb.accessor<double, 2>();
+  std::vector<double> cost(s * s, 0.0);  // the square reduction, diagonal to diagonal = 0
+  for (std::size_t i = 0; i < s; ++i)
+    for (std::size_t j = 0; j < s; ++j) {
+      const auto ii = static_cast<int64_t>(i), jj = static_cast<int64_t>(j);
+      if (i < n && j < m) {
+        cost[i * s + j] = std::max(std::abs(pa[ii][0] - pb[jj][0]), std::abs(pa[ii][1] - pb[jj][1]));
+      } else if (i < n) {
+        cost[i * s + j] = (pa[ii][1] - pa[ii][0]) / 2;
+      } else if (j < m) {
+        cost[i * s + j] = (pb[jj][1] - pb[jj][0]) / 2;
+      }
+    }
+  std::vector<std::size_t> perm(s);
+  std::iota(perm.begin(), perm.end(), 0);
+  double best = std::numeric_limits<double>::infinity();
+  do {
+    double v = 0;
+    for (std::size_t i = 0; i < s; ++i) {
+      const double c = cost[i * s + perm[i]];
+      v = bottleneck ? std::max(v, c) : v + std::pow(c, p);
+    }
+    best = std::min(best, v);
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  return bottleneck ? best : std::pow(best, 1 / p);
+}
+
+torch::Tensor random_diagram(int64_t k, uint64_t seed) {
+  const auto u = testing::seeded_uniform({k, 2}, seed);
+  const auto birth = u.select(1, 0);
+  return torch::stack({birth, birth + u.select(1, 1) + 0.05}, 1);
+}
+
+TEST(DiagramDistances, MatchBruteForceOnSmallDiagrams) {
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    const auto a = random_diagram(1 + static_cast<int64_t>(seed % 4), 600 + seed);
+    const auto b = random_diagram(3 - static_cast<int64_t>(seed % 3), 700 + seed);
+    for (double p : {1.0, 2.0}) {
+      EXPECT_NEAR(wasserstein_distance(a, b, p).item<double>(), brute_force_diagram_distance(a, b, p, false), 1e-12);
+    }
+    EXPECT_NEAR(bottleneck_distance(a, b).item<double>(), brute_force_diagram_distance(a, b, 1, true), 1e-12);
+  }
+}
+
+TEST(DiagramDistances, AnalyticCasesAndEssentialPointsLeftOut) {
+  const auto inf = std::numeric_limits<double>::infinity();
+  const auto a = torch::tensor({{0.0, 1.0}, {0.0, inf}}, torch::kDouble);
+  const auto empty = torch::zeros({0, 2}, torch::kDouble);
+  EXPECT_DOUBLE_EQ(wasserstein_distance(a, empty, 2).item<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(bottleneck_distance(a, empty).item<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(wasserstein_distance(a, a, 2).item<double>(), 0.0);
+  const auto b = torch::tensor({{0.0, 1.25}}, torch::kDouble);
+  EXPECT_DOUBLE_EQ(wasserstein_distance(a, b, 1).item<double>(), 0.25);
+}
+
+TEST(DiagramDistances, GradientsThroughTheMatchedPoints) {
+  const auto target = random_diagram(3, 800);
+  for (double p : {1.0, 2.0}) {
+    EXPECT_TRUE(gradient_matches([&](const torch::Tensor& d) { return wasserstein_distance(d, target, p); },
+                                 random_diagram(4, 801)));
+  }
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& d) { return bottleneck_distance(d, target); },
+                               random_diagram(4, 802)));
+  const auto start = random_diagram(3, 803), shrunk = start * 0.5;
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& d) { return wasserstein_distance(d, shrunk, 2); }, start));
+}
+
+TEST(DiagramLosses, GradientsFromPointClouds) {
+  const auto target = torch::tensor({{0.2, 0.9}}, torch::kDouble);
+  WassersteinLoss w(DiagramLossOptions().dim(1).p(2));
+  BottleneckLoss b(DiagramLossOptions().dim(1));
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& x) { return w(x, target); }, noisy_circle(10, 804)));
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& x) { return b(x, target); }, noisy_circle(10, 805)));
+  WassersteinLoss w0(DiagramLossOptions().dim(0).p(1));
+  EXPECT_TRUE(gradient_matches([&](const torch::Tensor& x) { return w0(x, random_diagram(3, 806) * 0); },
+                               seeded_normal({7, 3}, 807)));
+}
+
+TEST(DiagramLosses, RejectsBadArguments) {
+  EXPECT_TRUE(throws_with([] { wasserstein_distance(torch::zeros({3, 3}), torch::zeros({2, 2}), 2); },
+                          "expected diagram a of shape [K, 2], got [3, 3]"));
+  EXPECT_TRUE(throws_with([] { wasserstein_distance(torch::zeros({3, 2}), torch::zeros({2, 2}), 0.5); },
+                          "expected p >= 1, got 0.5"));
+  EXPECT_TRUE(throws_with([] { WassersteinLoss()(torch::zeros({2, 3, 2}), torch::zeros({1, 2})); },
+                          "expected one cloud, points [N, D] or distances [N, N], got [2, 3, 2]"));
+}
+
+}  // namespace
+}  // namespace topoembed::diff
