@@ -249,6 +249,19 @@ TEST_F(Cli, SparseCycleHasAnEssentialLoop) {
   EXPECT_NE(r.out.find("persistence intervals in dim 1:\n [1, )  birth ("), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, SparseEssentialClassHasNoDeathEdge) {
+  // The 4-cycle never fills: its H1 class is essential, so it has no death edge (the triangles
+  // through the absent diagonals are not in the complex).
+  const Outcome r = ph(data("square_cycle.sparse") + " --input-format sparse --format csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto pairs = parse_csv(r.out);
+  ASSERT_EQ(pairs.size(), 5u) << r.out;
+  EXPECT_EQ(pairs[4].dim, 1);
+  EXPECT_TRUE(std::isinf(pairs[4].death));
+  EXPECT_EQ(pairs[4].du, -1) << r.out;
+  EXPECT_EQ(pairs[4].dv, -1) << r.out;
+}
+
 TEST_F(Cli, StandardInput) {
   const Outcome from_file = ph(data("square.csv"));
   const Outcome from_stdin = ph("-", kData + "/square.csv");
