@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -274,78 +275,96 @@ class CohomologyEngine {
 
   // ---- reduction ----
 
-  void push_coboundary(const vertex_t* vs, int m, T diam, std::uint32_t coef) {
+  // A column being reduced: its coboundary as a lazy heap (entries with equal index are summed
+  // when they reach the top), the simplices added to it so far (its column of V), and its pivot.
+  struct WorkingColumn {
+    std::vector<E> heap;
+    std::vector<E> added;
+    E pivot{};
+    bool settled = false;  // pivot certainly new at init time; heap left empty
+    void clear() {
+      heap.clear();
+      added.clear();
+      settled = false;
+    }
+  };
+
+  void push_coboundary(WorkingColumn& col, const vertex_t* vs, int m, T diam, std::uint32_t coef) const {
     const CofacetIndexer ix = indexer(vs, m);
     g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
-      heap_.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
-      std::push_heap(heap_.begin(), heap_.end(), Later{});
+      col.heap.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
+      std::push_heap(col.heap.begin(), col.heap.end(), Later{});
       return true;
     });
   }
-  void push_coboundary(index_t idx, int m, T diam, std::uint32_t coef) {
+  void push_coboundary(WorkingColumn& col, index_t idx, int m, T diam, std::uint32_t coef) const {
     std::array<vertex_t, kMaxVertices> vs{};
     vertices_of(idx, m, vs.data());
-    push_coboundary(vs.data(), m, diam, coef);
+    push_coboundary(col, vs.data(), m, diam, coef);
   }
 
-  // Removes and returns the pivot (summing equal entries); index -1 when the column is zero.
-  E pop_pivot() {
-    while (!heap_.empty()) {
-      E top = heap_.front();
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      heap_.pop_back();
+  // Removes and returns the pivot (summing equal entries); coefficient 0 when the column is zero.
+  E pop_pivot(std::vector<E>& heap) const {
+    while (!heap.empty()) {
+      E top = heap.front();
+      std::pop_heap(heap.begin(), heap.end(), Later{});
+      heap.pop_back();
       std::uint32_t c = top.coef();
-      while (!heap_.empty() && heap_.front().index() == top.index()) {
-        c = (c + heap_.front().coef()) % p_;
-        std::pop_heap(heap_.begin(), heap_.end(), Later{});
-        heap_.pop_back();
+      while (!heap.empty() && heap.front().index() == top.index()) {
+        c = (c + heap.front().coef()) % p_;
+        std::pop_heap(heap.begin(), heap.end(), Later{});
+        heap.pop_back();
       }
       if (c != 0) return E::make(top.diam, top.index(), c);
     }
-    return E::make(0, -1 & ((index_t(1) << 56) - 1), 0);
+    return E::make(0, 0, 0);
   }
-  E get_pivot() {
-    E pivot = pop_pivot();
+  E get_pivot(std::vector<E>& heap) const {
+    E pivot = pop_pivot(heap);
     if (pivot.coef() != 0) {
-      heap_.push_back(pivot);
-      std::push_heap(heap_.begin(), heap_.end(), Later{});
+      heap.push_back(pivot);
+      std::push_heap(heap.begin(), heap.end(), Later{});
     }
     return pivot;
   }
 
-  // Returns the pivot of the column's own coboundary. `*settled` is set when that pivot is
-  // certainly new (an emergent pair, or a pivot no earlier column owns): then the heap is left
-  // empty, because the column needs no reduction. Otherwise the heap holds the coboundary.
-  E init_column(const vertex_t* vs, int m, T diam, bool* settled) {
-    heap_.clear();
-    *settled = false;
+  // Sets the pivot of the column's own coboundary. With `allow_settle`, a pivot that is certainly
+  // new (an emergent pair, or a pivot no column owns yet) settles the column at once and the
+  // heap stays empty; otherwise the heap holds the whole coboundary.
+  void init_column(WorkingColumn& col, const vertex_t* vs, int m, T diam, bool allow_settle) const {
+    col.clear();
     const CofacetIndexer ix = indexer(vs, m);
-    bool check = shortcuts_;
-    E found{};
+    bool check = shortcuts_ && allow_settle;
     bool have = false;
+    E first{};
     g_.for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) {
       const E e = E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above));
       if (check && c == diam) {
         check = false;
         if (is_new_pivot(e, m)) {  // emergent pair
-          found = e;
-          *settled = true;
+          col.pivot = e;
+          col.settled = true;
           return false;
         }
       }
-      if (!have || Later{}(found, e)) found = e;
+      if (!have || Later{}(first, e)) first = e;
       have = true;
-      heap_.push_back(e);
+      col.heap.push_back(e);
       return true;
     });
-    if (*settled) return found;
-    if (!have) return E::make(0, 0, 0);
-    if (is_new_pivot(found, m)) {
-      *settled = true;
-      return found;
+    if (col.settled) return;
+    if (!have) {
+      col.pivot = E::make(0, 0, 0);
+      return;
     }
-    std::make_heap(heap_.begin(), heap_.end(), Later{});
-    return get_pivot();
+    if (allow_settle && is_new_pivot(first, m)) {
+      col.heap.clear();
+      col.pivot = first;
+      col.settled = true;
+      return;
+    }
+    std::make_heap(col.heap.begin(), col.heap.end(), Later{});
+    col.pivot = get_pivot(col.heap);
   }
 
   // No column owns this cofacet as pivot, explicitly or through an apparent pair.
@@ -357,80 +376,130 @@ class CohomologyEngine {
     return zero_apparent_facet(cv.data(), m + 1, e.diam) < 0;
   }
 
+  // Reduces the column while its pivot is owned by a column in pivots_ (all of them < limit) or
+  // by an apparent pair. Returns when the pivot is zero or owned by nobody in pivots_.
+  void reduce_against_pivots(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
+    const std::uint64_t kPosMask = (std::uint64_t(1) << 56) - 1;
+    std::array<vertex_t, kMaxVertices> tv{};
+    while (col.pivot.coef() != 0) {
+      if (const std::uint64_t* hit = pivots_.find(col.pivot.index())) {
+        const std::size_t j = static_cast<std::size_t>(*hit & kPosMask);
+        const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
+        add_column(col, j, columns, m, (p_ - col.pivot.coef() * inverse_[cj] % p_) % p_);
+        col.pivot = get_pivot(col.heap);
+        continue;
+      }
+      if (!shortcuts_) return;
+      vertices_of(col.pivot.index(), m + 1, tv.data());
+      int below = 0;
+      const index_t e = zero_apparent_facet(tv.data(), m + 1, col.pivot.diam, &below);
+      if (e < 0) return;
+      // The pivot is paired with e, whose column is its bare coboundary.
+      const std::uint32_t sign = (below & 1) ? p_ - 1 : 1;
+      const std::uint32_t a = (p_ - col.pivot.coef() * sign % p_) % p_;
+      push_coboundary(col, e, m, col.pivot.diam, a);
+      col.added.push_back(E::make(col.pivot.diam, e, a));
+      col.pivot = get_pivot(col.heap);
+    }
+  }
+
+  // Records the outcome of column i: a new pair, an essential class, or (zero persistence)
+  // nothing; then stores its column of V.
+  void finish_column(std::size_t i, const std::vector<DiameterIndex<T>>& columns, int d, WorkingColumn& col) {
+    const int m = d + 1;
+    const auto [diam, idx] = columns[i];
+    std::array<vertex_t, kMaxVertices> vs{}, tv{};
+    vertices_of(idx, m, vs.data());
+    if (col.pivot.coef() == 0) {
+      sink_({d, diam, kInfinity<T>, critical_edge(vs.data(), m, diam), kNoEdge});
+    } else {
+      pivots_.insert(col.pivot.index(), static_cast<std::uint64_t>(i) | (std::uint64_t(col.pivot.coef()) << 56));
+      if (col.pivot.diam > diam) {
+        vertices_of(col.pivot.index(), m + 1, tv.data());
+        sink_({d, diam, col.pivot.diam, critical_edge(vs.data(), m, diam), critical_edge(tv.data(), m + 1, col.pivot.diam)});
+      }
+    }
+    store_reduction_column(col.added);
+  }
+
+  void start_column(WorkingColumn& col, const DiameterIndex<T>& column, int m) const {
+    std::array<vertex_t, kMaxVertices> vs{};
+    vertices_of(column.index, m, vs.data());
+    init_column(col, vs.data(), m, column.diam, true);
+    if (!col.settled) reduce_against_pivots(col, *columns_, m);
+  }
+
   void reduce(int d, const std::vector<DiameterIndex<T>>& columns) {
     const int m = d + 1;
-    const std::uint64_t kPosMask = (std::uint64_t(1) << 56) - 1;
+    columns_ = &columns;
     reduction_offsets_.assign(1, 0);
     reduction_.clear();
-    std::vector<E> working;  // the column of V being built (simplices added to this column)
-    std::array<vertex_t, kMaxVertices> vs{}, tv{};
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      const auto [diam, idx] = columns[i];
-      vertices_of(idx, m, vs.data());
-      working.clear();
-      bool settled = false;
-      E pivot = init_column(vs.data(), m, diam, &settled);
-      for (;;) {
-        if (pivot.coef() == 0) {  // zero column: an essential class
-          sink_({d, diam, kInfinity<T>, critical_edge(vs.data(), m, diam), kNoEdge});
-          break;
-        }
-        if (!settled) {
-          if (const std::uint64_t* hit = pivots_.find(pivot.index())) {
-            const std::size_t j = static_cast<std::size_t>(*hit & kPosMask);
-            const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
-            const std::uint32_t a = (p_ - pivot.coef() * inverse_[cj] % p_) % p_;
-            add_column(j, columns, m, a, working);
-            pivot = get_pivot();
-            continue;
-          }
-          if (shortcuts_) {
-            vertices_of(pivot.index(), m + 1, tv.data());
-            int below = 0;
-            const index_t e = zero_apparent_facet(tv.data(), m + 1, pivot.diam, &below);
-            if (e >= 0) {  // the pivot is paired with e, whose column is its bare coboundary
-              const std::uint32_t sign = (below & 1) ? p_ - 1 : 1;
-              const std::uint32_t a = (p_ - pivot.coef() * sign % p_) % p_;
-              push_coboundary(e, m, pivot.diam, a);
-              working.push_back(E::make(pivot.diam, e, a));
-              pivot = get_pivot();
-              continue;
-            }
-          }
-        }
-        // A new pair (sigma, pivot).
-        pivots_.insert(pivot.index(), static_cast<std::uint64_t>(i) | (std::uint64_t(pivot.coef()) << 56));
-        if (pivot.diam > diam) {
-          vertices_of(pivot.index(), m + 1, tv.data());
-          sink_({d, diam, pivot.diam, critical_edge(vs.data(), m, diam), critical_edge(tv.data(), m + 1, pivot.diam)});
-        }
-        break;
+    if (threads_ <= 1) {
+      WorkingColumn col;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        start_column(col, columns[i], m);
+        finish_column(i, columns, d, col);
       }
-      store_reduction_column(working);
+      return;
+    }
+    // Blocks of columns: first every column of the block is reduced, in parallel, against the
+    // pivots of earlier blocks (read-only then); then the block is finished in order, reducing
+    // each column further against the columns before it in the block. Any left-to-right
+    // reduction gives the same pairs, so the result equals the sequential one.
+    // Few, heavy columns (typical after the shortcuts) want small blocks so that most additions
+    // happen in the parallel phase; many light ones want large blocks so that starting threads
+    // does not dominate. The block size adapts to the time a block takes.
+    const std::size_t min_block = static_cast<std::size_t>(2 * threads_), max_block = 8192;
+    std::size_t block = min_block;
+    std::vector<WorkingColumn> cols;
+    for (std::size_t start = 0; start < columns.size();) {
+      const auto t0 = std::chrono::steady_clock::now();
+      block = std::min(block, columns.size() - start);
+      if (cols.size() < block) cols.resize(block);
+      parallel_chunks(threads_, static_cast<std::int64_t>(block), 1, [&](std::int64_t b, std::int64_t e, int) {
+        for (std::int64_t k = b; k < e; ++k) start_column(cols[k], columns[start + k], m);
+      });
+      for (std::size_t k = 0; k < block; ++k) {
+        WorkingColumn& col = cols[k];
+        if (col.settled && col.pivot.coef() != 0 && pivots_.contains(col.pivot.index())) {
+          // Settled against earlier blocks only; an earlier column of this block took the pivot.
+          std::array<vertex_t, kMaxVertices> vs{};
+          vertices_of(columns[start + k].index, m, vs.data());
+          init_column(col, vs.data(), m, columns[start + k].diam, false);
+        }
+        if (!col.settled) reduce_against_pivots(col, columns, m);
+        finish_column(start + k, columns, d, col);
+      }
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      const std::size_t done = block;
+      start += done;
+      if (ms < 2.0) block = std::min(max_block, 2 * done);
+      else if (ms > 20.0) block = std::max(min_block, done / 2);
+      else block = done;
     }
   }
 
   // Adds a times column j (its simplex and the simplices of its V column) to the working column.
-  void add_column(std::size_t j, const std::vector<DiameterIndex<T>>& columns, int m, std::uint32_t a,
-                  std::vector<E>& working) {
-    push_coboundary(columns[j].index, m, columns[j].diam, a);
-    working.push_back(E::make(columns[j].diam, columns[j].index, a));
+  void add_column(WorkingColumn& col, std::size_t j, const std::vector<DiameterIndex<T>>& columns, int m,
+                  std::uint32_t a) const {
+    push_coboundary(col, columns[j].index, m, columns[j].diam, a);
+    col.added.push_back(E::make(columns[j].diam, columns[j].index, a));
     for (std::size_t k = reduction_offsets_[j]; k < reduction_offsets_[j + 1]; ++k) {
       const E& e = reduction_[k];
       const std::uint32_t c = e.coef() * a % p_;
-      push_coboundary(e.index(), m, e.diam, c);
-      working.push_back(E::make(e.diam, e.index(), c));
+      push_coboundary(col, e.index(), m, e.diam, c);
+      col.added.push_back(E::make(e.diam, e.index(), c));
     }
   }
 
-  void store_reduction_column(std::vector<E>& working) {
-    std::sort(working.begin(), working.end(), [](const E& x, const E& y) { return x.index() < y.index(); });
+  void store_reduction_column(std::vector<E>& added) {
+    std::sort(added.begin(), added.end(), [](const E& x, const E& y) { return x.index() < y.index(); });
     std::size_t k = 0;
-    while (k < working.size()) {
+    while (k < added.size()) {
       std::uint32_t c = 0;
       std::size_t l = k;
-      for (; l < working.size() && working[l].index() == working[k].index(); ++l) c = (c + working[l].coef()) % p_;
-      if (c != 0) reduction_.push_back(E::make(working[k].diam, working[k].index(), c));
+      for (; l < added.size() && added[l].index() == added[k].index(); ++l) c = (c + added[l].coef()) % p_;
+      if (c != 0) reduction_.push_back(E::make(added[k].diam, added[k].index(), c));
       k = l;
     }
     reduction_offsets_.push_back(reduction_.size());
@@ -446,7 +515,7 @@ class CohomologyEngine {
   BinomialTable binomial_;
   std::vector<std::uint32_t> inverse_;
   IndexHashMap pivots_;
-  std::vector<E> heap_;
+  const std::vector<DiameterIndex<T>>* columns_ = nullptr;  // the columns being reduced
   std::vector<std::size_t> reduction_offsets_;
   std::vector<E> reduction_;
 };
