@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "detail/prim.hpp"
+#include "detail/point_rows.hpp"
 
 namespace topoembed::ph {
 
@@ -58,26 +59,23 @@ RipsResult<T> h0_persistence_dense(const T* full, index_t n, std::optional<doubl
 template <class T>
 RipsResult<T> h0_persistence(const PointCloud<T>& cloud, Metric metric, std::optional<double> threshold) {
   const T thr = threshold_or_inf<T>(threshold);
-  const int dim = cloud.dim;
-  const T* x = cloud.coords.data();
-  // One row fill per metric so the distance inlines into a loop the compiler can vectorise.
-  auto rows = [&](auto metric_tag) {
-    return [&, metric_tag](vertex_t c, const vertex_t* rem, index_t m, T* out) {
-      const T* a = x + index_t(c) * dim;
-      for (index_t k = 0; k < m; ++k) out[k] = point_distance(a, x + index_t(rem[k]) * dim, dim, decltype(metric_tag)::value);
-    };
-  };
   detail::SpanningForest<T> forest;
-  switch (metric) {
-    case Metric::kEuclidean:
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kEuclidean>{}));
+  switch (metric) {  // one instance per metric so the distance loop is specialised
+    case Metric::kEuclidean: {
+      detail::PointRows<T, Metric::kEuclidean> rows(cloud);
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
       break;
-    case Metric::kManhattan:
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kManhattan>{}));
+    }
+    case Metric::kManhattan: {
+      detail::PointRows<T, Metric::kManhattan> rows(cloud);
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
       break;
-    case Metric::kChebyshev:
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows(std::integral_constant<Metric, Metric::kChebyshev>{}));
+    }
+    case Metric::kChebyshev: {
+      detail::PointRows<T, Metric::kChebyshev> rows(cloud);
+      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
       break;
+    }
   }
   return result_from_forest(forest, cloud.num_points, thr);
 }

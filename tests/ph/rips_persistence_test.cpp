@@ -343,3 +343,21 @@ TEST(RipsThreads, ParallelBlocksEqualSequentialOnHeavierInput) {
 
 }  // namespace
 }  // namespace topoembed::ph
+
+namespace topoembed::ph {
+namespace {
+
+TEST(RipsSparse, AbsentEdgesAreNeverCritical) {
+  // A 4-cycle given as a sparse matrix without diagonals and no threshold: the loop never dies,
+  // and no simplex may use the absent edges {2, 0} and {3, 1}.
+  const auto sm = sparse_from_triplets<double>(4, {{1, 0}, {2, 1}, {3, 2}, {3, 0}}, {1.0, 1.0, 1.0, 1.0});
+  const auto r = rips_persistence(sm, RipsOptions().with_max_dim(2));
+  const auto h1 = r.dimension(1);
+  ASSERT_EQ(h1.size(), 1u);
+  EXPECT_TRUE(h1[0].essential());
+  EXPECT_FALSE(h1[0].death_edge.valid());
+  EXPECT_TRUE(r.dimension(2).empty());
+}
+
+}  // namespace
+}  // namespace topoembed::ph

@@ -267,7 +267,7 @@ class CohomologyEngine {
       for (const auto& [w, dw] : cand[level]) {
         if (w >= v) continue;
         const T dvw = g_.dist(v, w);
-        if (dvw <= g_.threshold()) next.push_back({w, std::max(dw, dvw)});
+        if (dvw <= g_.threshold() && dvw != kInfinity<T>) next.push_back({w, std::max(dw, dvw)});  // inf: absent (sparse)
       }
       enumerate(level + 1, m, dd, vs, cand, f);
     }

@@ -29,6 +29,18 @@ struct SpanningForest {
   index_t num_components = 0;
 };
 
+// A row source may keep data aligned with Prim's `remaining` array (e.g. the coordinates of the
+// vertices outside the tree, compacted so the distance loop vectorises); it is told of every
+// swap-remove through a member swap_remove(pos, last), when it has one.
+template <class R, class = void>
+struct has_swap_remove : std::false_type {};
+template <class R>
+struct has_swap_remove<R, std::void_t<decltype(std::declval<R&>().swap_remove(index_t{}, index_t{}))>> : std::true_type {};
+template <class R>
+inline void swap_remove(R& rows, index_t pos, index_t last) {
+  if constexpr (has_swap_remove<std::decay_t<R>>::value) rows.swap_remove(pos, last);
+}
+
 // fill_row(current, remaining, m, out) writes out[k] = dist(current, remaining[k]) for k < m; the
 // distance function must be symmetric. Edges longer than `threshold` are absent. Filling a whole
 // row first keeps the distance loop free of Prim's bookkeeping, so it vectorises.
@@ -85,6 +97,7 @@ SpanningForest<float> prim_packed(index_t n, float threshold, FillRow&& fill_row
     remaining[best] = remaining[m];
     key[best] = key[m];
     key_parent[best] = key_parent[m];
+    swap_remove(fill_row, best, m);
   }
   return forest;
 }
@@ -148,6 +161,7 @@ SpanningForest<T> prim_spanning_forest_rows(index_t n, T threshold, FillRow&& fi
     remaining[best] = remaining[m];
     key_len[best] = key_len[m];
     key_parent[best] = key_parent[m];
+    swap_remove(fill_row, best, m);
   }
   return forest;
 }

@@ -113,7 +113,7 @@ class SparseGeometry {
         if (vs[i] > w) ++above;
         if (i != pivot) c = std::max(c, dist(vs[i], w));
       }
-      if (!ok || c > threshold_) continue;
+      if (!ok || c > threshold_ || c == kInfinity<T>) continue;  // inf: an absent edge
       if (!f(w, c, above)) return;
     }
   }
