@@ -2,7 +2,7 @@
 """topoembed ph against Debian's ripser binary (Ripser 1.2.1), end to end on the same files:
 reading the file, distances, persistence, printing. Median wall time of --repeat runs and peak
 resident memory (GNU time). Usage:
-    /usr/bin/python3 bench/compare_ripser.py [--topoembed build/bench/bin/topoembed] [--repeat 3]
+    /usr/bin/python3 bench/compare_ripser.py [--topoembed build/bench-core/bin/topoembed] [--repeat 3]
 Prints a Markdown table for docs/benchmarks.md."""
 import argparse, os, statistics, subprocess, tempfile, platform
 import numpy as np
@@ -47,7 +47,7 @@ def measure(cmd, repeat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--topoembed", default="build/bench/bin/topoembed")
+    ap.add_argument("--topoembed", default="build/bench-core/bin/topoembed")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; repeat {args.repeat}, median wall time\n")
