@@ -74,4 +74,30 @@ double DistanceRows::max_squared(std::int64_t block_rows) const {
   return best;
 }
 
+torch::Tensor DistanceRows::full_squared(std::int64_t block_rows) const {
+  torch::Tensor full = torch::empty({n_, n_}, torch::kFloat64);
+  double* f = full.data_ptr<double>();
+  for (std::int64_t b = 0; b < n_; b += block_rows) {
+    const std::int64_t e = std::min(n_, b + block_rows);
+    full.slice(0, b, e).slice(1, 0, e).copy_(squared_block_to(b, e, e));
+  }
+  // Upper triangle from the lower one, in tiles so both sides stay in cache.
+  const std::int64_t n = n_;
+  constexpr std::int64_t kTile = 64;
+  const std::int64_t tiles = (n + kTile - 1) / kTile;
+  at::parallel_for(0, tiles, 1, [&](std::int64_t t0, std::int64_t t1) {
+    for (std::int64_t ti = t0; ti < t1; ++ti) {
+      const std::int64_t i0 = ti * kTile;
+      const std::int64_t i1 = std::min(n, i0 + kTile);
+      for (std::int64_t j0 = i0; j0 < n; j0 += kTile) {
+        const std::int64_t j1 = std::min(n, j0 + kTile);
+        for (std::int64_t i = i0; i < i1; ++i) {
+          for (std::int64_t j = std::max(j0, i + 1); j < j1; ++j) f[i * n + j] = f[j * n + i];
+        }
+      }
+    }
+  });
+  return full;
+}
+
 }  // namespace topoembed::eval::detail

@@ -44,8 +44,10 @@ torch::Tensor as_points(const torch::Tensor& t, const char* name) {
   return p;
 }
 
-// exp(-t / sigma) for every sigma, one std::exp per entry where the sigmas allow: when
-// sigma_prev / sigma is an integer m, exp(-t / sigma) = exp(-t / sigma_prev)^m.
+// Row sums of exp(-t / sigma) for every sigma with one std::exp per entry where the sigmas
+// allow: when sigma_prev / sigma is an integer m, exp(-t / sigma) = exp(-t / sigma_prev)^m
+// (relative error ~ m * 1e-16). Values below 1e-150 are flushed to 0 before they are squared,
+// which avoids subnormals; next to the self term exp(0) = 1 they do not change a sum.
 struct DensityKernel {
   std::vector<double> sigmas_desc;  // descending
   std::vector<std::size_t> out_slot;
@@ -71,28 +73,40 @@ struct DensityKernel {
     }
   }
 
-  // Adds exp(-t / sigma) to sums[slot(sigma)].
-  void accumulate(double t, double* sums) const {
-    double prev = 0.0;
+  static void flush(double* v, std::int64_t n) {
+    for (std::int64_t l = 0; l < n; ++l) v[l] = v[l] < 1e-150 ? 0.0 : v[l];
+  }
+
+  // sums[slot(sigma)] = sum_l exp(-d2[l] * inv_max2 / sigma); buf, base: scratch.
+  void row_sums(const double* d2, std::int64_t n, double inv_max2, std::vector<double>& buf,
+                std::vector<double>& base, double* sums) const {
+    buf.resize(static_cast<std::size_t>(n));
+    base.resize(static_cast<std::size_t>(n));
+    double* e = buf.data();
+    double* b = base.data();
     for (std::size_t r = 0; r < sigmas_desc.size(); ++r) {
-      double e;
       if (power[r] == 0) {
-        e = std::exp(-t / sigmas_desc[r]);
-      } else if (prev < 1e-150) {
-        e = 0.0;  // below 1e-300 after any power >= 2: nothing next to the self term 1
-      } else {
-        e = 1.0;
-        double base = prev;
+        const double c = inv_max2 / sigmas_desc[r];
+        for (std::int64_t l = 0; l < n; ++l) e[l] = std::exp(-(d2[l] * c));
+      } else if (power[r] > 1) {
+        // e <- e^m by binary powering, all entries at once (vectorisable loops).
+        std::copy(e, e + n, b);
+        std::fill(e, e + n, 1.0);
         for (std::int64_t m = power[r]; m > 0; m >>= 1) {
-          if (m & 1) e *= base;
-          base *= base;
-          if (base < 1e-150 && (m >> 1) > 0) {
-            base = 0.0;
+          if (m & 1) {
+            for (std::int64_t l = 0; l < n; ++l) e[l] *= b[l];
+            flush(e, n);
+          }
+          if (m > 1) {
+            for (std::int64_t l = 0; l < n; ++l) b[l] *= b[l];
+            flush(b, n);
           }
         }
       }
-      sums[out_slot[r]] += e;
-      prev = e;
+      flush(e, n);
+      double sum = 0.0;
+      for (std::int64_t l = 0; l < n; ++l) sum += e[l];
+      sums[out_slot[r]] = sum;
     }
   }
 };
@@ -101,6 +115,10 @@ struct RowScratch {
   std::vector<double> dx;
   std::vector<double> dz;
   std::vector<double> select;
+  std::vector<double> zx_prefix;  // sum over p' <= p of |r^X - p'| / p'
+  std::vector<double> xz_prefix;
+  std::vector<double> kernel_buf;
+  std::vector<double> kernel_base;
   std::vector<std::int64_t> top_x;
   std::vector<std::int64_t> top_z;
   std::vector<std::int64_t> pos_x;  // position in top_x, or -1
@@ -214,9 +232,24 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
   const detail::DistanceRows rows_z(z);
   double inv_max2_x = 0.0;
   double inv_max2_z = 0.0;
+  // The KL needs the largest distances before the row pass. Computing them costs a pass over
+  // all pairs; for GEMM-based sides that fit the budget the squared distances of that pass are
+  // kept and the row pass reads them instead of recomputing.
+  torch::Tensor cache_x;
+  torch::Tensor cache_z;
   if (options.compute_density_kl) {
-    const double mx = rows_x.max_squared(options.block_rows);
-    const double mz = rows_z.max_squared(options.block_rows);
+    double budget = static_cast<double>(options.distance_cache_bytes);
+    const double matrix_bytes = static_cast<double>(n) * static_cast<double>(n) * 8.0;
+    auto largest = [&](const detail::DistanceRows& rows, torch::Tensor& cache) {
+      if (!rows.direct() && matrix_bytes <= budget) {
+        budget -= matrix_bytes;
+        cache = rows.full_squared(options.block_rows);
+        return cache.max().item<double>();
+      }
+      return rows.max_squared(options.block_rows);
+    };
+    const double mx = largest(rows_x, cache_x);
+    const double mz = largest(rows_z, cache_z);
     if (mx <= 0.0 || mz <= 0.0) {
       throw std::invalid_argument("quality_metrics: all points of " + std::string(mx <= 0.0 ? "x" : "z") +
                                   " coincide; the density KL divides by the largest distance");
@@ -240,8 +273,8 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
 
   for (std::int64_t b = 0; b < n; b += options.block_rows) {
     const std::int64_t e = std::min(n, b + options.block_rows);
-    const torch::Tensor bx = rows_x.squared_block(b, e);
-    const torch::Tensor bz = rows_z.squared_block(b, e);
+    const torch::Tensor bx = cache_x.defined() ? cache_x.slice(0, b, e) : rows_x.squared_block(b, e);
+    const torch::Tensor bz = cache_z.defined() ? cache_z.slice(0, b, e) : rows_z.squared_block(b, e);
     const double* px = bx.data_ptr<double>();
     const double* pz = bz.data_ptr<double>();
     at::parallel_for(b, e, 1, [&](std::int64_t r0, std::int64_t r1) {
@@ -253,21 +286,20 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
       for (std::int64_t i = r0; i < r1; ++i) {
         const double* x2 = px + (i - b) * n;
         const double* z2 = pz + (i - b) * n;
-        double diff_sum = 0.0;
-        double z_sum = 0.0;
         double* fx = dens_x.data() + i * static_cast<std::int64_t>(n_sigma);
         double* fz = dens_z.data() + i * static_cast<std::int64_t>(n_sigma);
+        for (std::int64_t l = 0; l < n; ++l) s.dx[l] = std::sqrt(x2[l]);
+        for (std::int64_t l = 0; l < n; ++l) s.dz[l] = std::sqrt(z2[l]);
+        double diff_sum = 0.0;
+        double z_sum = 0.0;
         for (std::int64_t l = 0; l < n; ++l) {
-          const double dxl = std::sqrt(x2[l]);
-          const double dzl = std::sqrt(z2[l]);
-          s.dx[l] = dxl;
-          s.dz[l] = dzl;
-          diff_sum += (dxl - dzl) * (dxl - dzl);
+          const double diff = s.dx[l] - s.dz[l];
+          diff_sum += diff * diff;
           z_sum += z2[l];
         }
         if (n_sigma > 0) {
-          for (std::int64_t l = 0; l < n; ++l) kernel.accumulate(x2[l] * inv_max2_x, fx);
-          for (std::int64_t l = 0; l < n; ++l) kernel.accumulate(z2[l] * inv_max2_z, fz);
+          kernel.row_sums(x2, n, inv_max2_x, s.kernel_buf, s.kernel_base, fx);
+          kernel.row_sums(z2, n, inv_max2_z, s.kernel_buf, s.kernel_base, fz);
         }
         sq_diff[i] = diff_sum;
         sq_z[i] = z_sum;
@@ -287,22 +319,27 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
           s.pos_z[static_cast<std::size_t>(s.top_z[p])] = -1;
         }
 
+        // MRRE terms do not depend on k beyond the range p <= k: prefix sums.
+        s.zx_prefix.assign(static_cast<std::size_t>(k_top + 1), 0.0);
+        s.xz_prefix.assign(static_cast<std::size_t>(k_top + 1), 0.0);
+        for (std::int64_t p = 1; p <= k_top; ++p) {
+          const auto pd = static_cast<double>(p);
+          s.zx_prefix[p] = s.zx_prefix[p - 1] + static_cast<double>(std::llabs(s.rank_x_of_z[p] - p)) / pd;
+          s.xz_prefix[p] = s.xz_prefix[p - 1] + static_cast<double>(std::llabs(s.rank_z_of_x[p] - p)) / pd;
+        }
         for (std::size_t kk = 0; kk < n_k; ++kk) {
           const std::int64_t k = m.ks[kk];
           double trust = 0.0;
           double cont = 0.0;
-          double zx = 0.0;
-          double xz = 0.0;
           for (std::int64_t p = 1; p <= k; ++p) {
-            // j = top_z[p]: a Z-neighbour with r^Z = p and r^X = rank_x_of_z[p].
+            // top_z[p] is a Z-neighbour with r^Z = p; counted when not an X-neighbour.
             const std::int64_t rx = s.rank_x_of_z[p];
             if (rx < 1 || rx > k) trust += static_cast<double>(rx - k);
-            zx += static_cast<double>(std::llabs(rx - p)) / static_cast<double>(p);
-            // j = top_x[p]: an X-neighbour with r^X = p and r^Z = rank_z_of_x[p].
             const std::int64_t rz = s.rank_z_of_x[p];
             if (rz < 1 || rz > k) cont += static_cast<double>(rz - k);
-            xz += static_cast<double>(std::llabs(rz - p)) / static_cast<double>(p);
           }
+          const double zx = s.zx_prefix[k];
+          const double xz = s.xz_prefix[k];
           const std::size_t at = static_cast<std::size_t>(i) * n_k + kk;
           trust_rows[at] = trust;
           cont_rows[at] = cont;

@@ -2,6 +2,7 @@
 #include "detail/stable_ranks.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace topoembed::eval::detail {
 
@@ -9,10 +10,11 @@ void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
                      std::vector<double>& scratch, std::vector<std::int64_t>& out) {
   out.clear();
   if (m <= 0) return;
+  m = std::min(m, n);
   scratch.assign(values, values + n);
   std::nth_element(scratch.begin(), scratch.begin() + (m - 1), scratch.end());
   const double threshold = scratch[static_cast<std::size_t>(m - 1)];
-  // Everything below the m-th value, then ties at it in index order (stable rule).
+  // Everything below the m-th value, then ties at it in index order (the stable rule).
   for (std::int64_t l = 0; l < n; ++l) {
     if (values[l] < threshold) out.push_back(l);
   }
@@ -40,28 +42,28 @@ void stable_ranks(const double* values, std::int64_t n, const std::vector<std::i
   hist.assign(m + 1, 0);
   const double lo = sorted.front().first;
   const double hi = sorted.back().first;
+  // Padded to a power of two with +inf sentinels for a branch-free binary search.
+  std::size_t padded = 1;
+  while (padded < m) padded *= 2;
+  sorted.resize(padded, {std::numeric_limits<double>::infinity(),
+                         std::numeric_limits<std::int64_t>::max()});
+  const auto* q = sorted.data();
   std::int64_t below = 0;
   for (std::int64_t l = 0; l < n; ++l) {
     const double v = values[l];
     if (v < lo) {
       ++below;
     } else if (v <= hi) {
-      // Number of queries (a, ia) <= (v, l).
-      std::size_t first = 0;
-      std::size_t count = m;
-      while (count > 0) {
-        const std::size_t half = count / 2;
-        const auto& q = sorted[first + half];
-        if (!stable_less(v, l, q.first, q.second)) {
-          first += half + 1;
-          count -= half + 1;
-        } else {
-          count = half;
-        }
+      std::size_t pos = 0;  // number of queries <= (v, l)
+      for (std::size_t step = padded / 2; step > 0; step /= 2) {
+        const auto& c = q[pos + step - 1];
+        pos += stable_less(v, l, c.first, c.second) ? 0 : step;
       }
-      ++hist[first];
+      if (!stable_less(v, l, q[pos].first, q[pos].second) && pos < m) ++pos;
+      ++hist[pos];
     }
   }
+  sorted.resize(m);
   hist[0] += below;
   std::int64_t running = 0;
   std::vector<std::int64_t> rank_of_sorted(m);

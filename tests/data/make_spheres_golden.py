@@ -54,7 +54,8 @@ for i in [0, 1, 999]:
 for i in [0, 8999]:
     for k in [0, 100]:
         print("train_x", i * 101 + k, repr(float(train_x[i, k])))
-print("test_x_sum", 0, repr(float(test_x.astype(np.float64).sum())))
-print("train_x_sum", 0, repr(float(train_x.astype(np.float64).sum())))
+# Order-free bitwise checksums: the sum of the float32 bit patterns as unsigned integers.
+print("test_x_bits", 0, int(test_x.view(np.uint32).astype(np.uint64).sum()))
+print("train_x_bits", 0, int(train_x.view(np.uint32).astype(np.uint64).sum()))
 for k in [0, 100]:
     print("scale", k, repr(float(scale[k])))

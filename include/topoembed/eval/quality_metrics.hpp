@@ -24,6 +24,10 @@ struct QualityOptions {
   bool compute_rank_measures = true;
   // Rows per block of the blocked distance computation (memory ~ 3 * block_rows * n doubles).
   std::int64_t block_rows = 512;
+  // With the density KL, the squared distances of the pass that finds the largest distance
+  // are kept (n * n * 8 bytes per high-dimensional space) if they fit in this many bytes, which
+  // saves recomputing them; 0 recomputes.
+  std::int64_t distance_cache_bytes = std::int64_t{2} << 30;
 };
 
 // All values computed in float64. Per-k vectors are parallel to `ks`.

@@ -14,6 +14,10 @@ class DistanceRows {
   explicit DistanceRows(torch::Tensor points);
 
   std::int64_t size() const { return n_; }
+  // Low dimensions: exact differences, summed in coordinate order like scipy's pdist.
+  // High dimensions: |x|^2 + |y|^2 - 2 x.y by GEMM on centred points.
+  bool direct() const { return d_ <= kDirectMaxDim; }
+
 
   // Squared distances of rows [begin, end) to every point, as a [end - begin, n] float64
   // tensor; entries >= 0 and the diagonal exactly 0.
@@ -22,10 +26,11 @@ class DistanceRows {
   // The largest squared distance over all pairs (only the lower triangle is computed).
   double max_squared(std::int64_t block_rows) const;
 
+  // The whole [n, n] matrix of squared distances: lower-triangle blocks, then mirrored, so it
+  // costs half of n / block_rows calls of squared_block.
+  torch::Tensor full_squared(std::int64_t block_rows) const;
+
  private:
-  // Low dimensions: exact differences, summed in coordinate order like scipy's pdist.
-  // High dimensions: |x|^2 + |y|^2 - 2 x.y by GEMM on centred points.
-  bool direct() const { return d_ <= kDirectMaxDim; }
   torch::Tensor squared_block_to(std::int64_t begin, std::int64_t end, std::int64_t cols) const;
 
   static constexpr std::int64_t kDirectMaxDim = 16;

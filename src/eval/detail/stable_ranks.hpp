@@ -14,7 +14,7 @@ inline bool stable_less(double a, std::int64_t ia, double b, std::int64_t ib) {
 }
 
 // The first m positions of the stable argsort of values[0..n) (m <= n), in order.
-// `scratch` is reused between calls. O(n) expected.
+// `scratch` is reused between calls. O(n) expected (selection, then a sort of m entries).
 void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
                      std::vector<double>& scratch, std::vector<std::int64_t>& out);
 
