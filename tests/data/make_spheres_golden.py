@@ -23,7 +23,7 @@ def create_sphere_dataset(n_samples=500, d=100, n_spheres=11, r=5, seed=42):
     return np.concatenate(spheres, axis=0), labels
 
 
-print("# NumPy", np.__version__, "legacy RandomState; format: <name> <index> <value repr>")
+print("# Made by /usr/bin/python3 tests/data/make_spheres_golden.py (NumPy", np.__version__ + "); format: <name> <index> <value>")
 rs = np.random.RandomState(42)
 for i, v in enumerate(rs.randint(0, 2**32, size=5, dtype=np.uint64)):
     print("uint32", i, int(v))
