@@ -18,4 +18,12 @@ using AddCommand = Command (*)(CLI::App& parent);
 // topoembed ph FILE ...: Vietoris–Rips persistence of a point cloud or distance matrix.
 Command add_ph_command(CLI::App& parent);
 
+#ifdef TOPOEMBED_WITH_TORCH
+// topoembed train / embed / eval / report (topoembed::train; docs/training.md).
+Command add_train_command(CLI::App& parent);
+Command add_embed_command(CLI::App& parent);
+Command add_eval_command(CLI::App& parent);
+Command add_report_command(CLI::App& parent);
+#endif
+
 }  // namespace topoembed::app

@@ -15,10 +15,10 @@ std::vector<topoembed::app::AddCommand> command_list() {
   return {
       topoembed::app::add_ph_command,
 #ifdef TOPOEMBED_WITH_TORCH
-  // LibTorch subcommands go here (declare them in commands.hpp, add cmd_<name>.cpp in
-  // CMakeLists.txt), e.g.:
-  //   topoembed::app::add_train_command,
-  //   topoembed::app::add_embed_command,
+      topoembed::app::add_train_command,
+      topoembed::app::add_embed_command,
+      topoembed::app::add_eval_command,
+      topoembed::app::add_report_command,
 #endif
   };
 }
