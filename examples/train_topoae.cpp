@@ -21,7 +21,7 @@ torch::Tensor two_circles(int64_t n, torch::Generator& gen) {
   const auto t = torch::rand({n}, gen) * (2 * M_PI);
   const auto which = (torch::rand({n}, gen) < 0.5).to(torch::kFloat);
   auto plane = torch::stack({t.cos() + 3 * which, t.sin()}, 1);
-  const auto basis = torch::linalg_qr(torch::randn({10, 2}, gen)).Q.t();  // 2 orthonormal rows
+  const auto basis = std::get<0>(torch::linalg_qr(torch::randn({10, 2}, gen))).t();  // 2 orthonormal rows
   return torch::matmul(plane, basis) + 0.05 * torch::randn({n, 10}, gen);
 }
 

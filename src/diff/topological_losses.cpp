@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <ostream>
 
@@ -31,8 +32,8 @@ const char* metric_name(Metric m) {
 }
 
 torch::Tensor signature_error(const torch::Tensor& a, const torch::Tensor& b, const TopoSignatureLossOptions& o) {
+  if (o.error() == SignatureError::kSquared) return torch::mse_loss(a, b, at::Reduction::Sum);  // one fused op
   const auto diff = a - b;
-  if (o.error() == SignatureError::kSquared) return diff.pow(2).sum();
   // linalg_vector_norm has a zero gradient at a zero vector (no NaN).
   return torch::linalg_vector_norm(diff, o.p());
 }
@@ -40,6 +41,89 @@ torch::Tensor signature_error(const torch::Tensor& a, const torch::Tensor& b, co
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Fast path of the H0 squared-error signature loss on the CPU when x needs no gradient: the whole
+// forward and backward in plain loops over the 2 (B - 1) paired edges. The tensor-op version
+// (below) records ~40 small autograd ops whose dispatch overhead dominated at minibatch sizes
+// (bench/diff_bench.cpp, docs/benchmarks-diff.md). Inputs: z [B, d], latent_norm [1], edges
+// [K, 2] (π_X first, then π_Z), a_x [K] double (A_X at the edges), num_x = |π_X|.
+// Output: [2] = (x_to_z, z_to_x), each divided by B. First derivatives only.
+struct SignatureH0Function : public torch::autograd::Function<SignatureH0Function> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& z,
+                               const torch::Tensor& latent_norm, const torch::Tensor& edges, const torch::Tensor& a_x,
+                               int64_t num_x) {
+    const auto zd = z.detach().to(torch::kDouble).contiguous();
+    const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
+    const auto e = edges.accessor<int64_t, 2>();
+    const auto ax = a_x.accessor<double, 1>();
+    const auto zz = zd.accessor<double, 2>();
+    const int64_t k_total = edges.size(0), dim = zd.size(1);
+    const double inv_batch = 1.0 / static_cast<double>(zd.size(0));
+    double terms[2] = {0.0, 0.0};
+    for (int64_t k = 0; k < k_total; ++k) {
+      double sq = 0;
+      for (int64_t c = 0; c < dim; ++c) {
+        const double t = zz[e[k][0]][c] - zz[e[k][1]][c];
+        sq += t * t;
+      }
+      const double r = std::sqrt(sq) / scale - ax[k];
+      terms[k < num_x ? 0 : 1] += r * r * inv_batch;
+    }
+    ctx->save_for_backward({z, latent_norm});
+    ctx->saved_data["edges"] = edges;
+    ctx->saved_data["a_x"] = a_x;
+    ctx->saved_data["num_x"] = num_x;
+    return torch::tensor({terms[0], terms[1]}, torch::kDouble).to(z.scalar_type());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& z = saved[0];
+    const auto& latent_norm = saved[1];
+    const auto edges = ctx->saved_data["edges"].toTensor();
+    const auto a_x = ctx->saved_data["a_x"].toTensor();
+    const int64_t num_x = ctx->saved_data["num_x"].toInt();
+    const auto g = grad_outputs[0].to(torch::kCPU, torch::kDouble).contiguous();
+    const double g_terms[2] = {g.data_ptr<double>()[0], g.data_ptr<double>()[1]};
+    const auto zd = z.detach().to(torch::kDouble).contiguous();
+    const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
+    const auto e = edges.accessor<int64_t, 2>();
+    const auto ax = a_x.accessor<double, 1>();
+    const auto zz = zd.accessor<double, 2>();
+    const int64_t k_total = edges.size(0), dim = zd.size(1);
+    const double inv_batch = 1.0 / static_cast<double>(zd.size(0));
+    auto grad_z = torch::zeros_like(zd);
+    auto gz = grad_z.accessor<double, 2>();
+    double grad_scale = 0;
+    for (int64_t k = 0; k < k_total; ++k) {
+      const int64_t u = e[k][0], v = e[k][1];
+      double sq = 0;
+      for (int64_t c = 0; c < dim; ++c) {
+        const double t = zz[u][c] - zz[v][c];
+        sq += t * t;
+      }
+      if (sq <= 0) continue;  // a zero distance has gradient 0
+      const double d = std::sqrt(sq);
+      const double r = d / scale - ax[k];
+      const double w = g_terms[k < num_x ? 0 : 1] * 2 * r * inv_batch;  // dL/d(a_z)
+      grad_scale -= w * d / (scale * scale);
+      const double c_uv = w / (scale * d);
+      for (int64_t c = 0; c < dim; ++c) {
+        const double t = (zz[u][c] - zz[v][c]) * c_uv;
+        gz[u][c] += t;
+        gz[v][c] -= t;
+      }
+    }
+    return {grad_z.to(z.device(), z.scalar_type()),
+            torch::full(latent_norm.sizes(), grad_scale, latent_norm.options()), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+};
+
+}  // namespace
 
 TopoSignatureTerms signature_distance(const torch::Tensor& a_x, const torch::Tensor& a_z,
                                       const TopoSignatureLossOptions& options) {
@@ -60,10 +144,10 @@ TopoSignatureTerms signature_distance(const torch::Tensor& a_x, const torch::Ten
   if (want0) {
     const auto mst = minimum_spanning_edges(both, options.threads());  // [2, B - 1, 2]
     const auto pi_x = mst.select(0, 0), pi_z = mst.select(0, 1);
-    s_xx.push_back(gather_edges(a_x, pi_x));
-    s_zx.push_back(gather_edges(a_z, pi_x));
-    s_zz.push_back(gather_edges(a_z, pi_z));
-    s_xz.push_back(gather_edges(a_x, pi_z));
+    s_xx.push_back(detail::gather_edges_unchecked(a_x, pi_x));
+    s_zx.push_back(detail::gather_edges_unchecked(a_z, pi_x));
+    s_zz.push_back(detail::gather_edges_unchecked(a_z, pi_z));
+    s_xz.push_back(detail::gather_edges_unchecked(a_x, pi_z));
   }
   if (want1) {
     const auto host = detail::host_distances(both, op);
@@ -73,7 +157,8 @@ TopoSignatureTerms signature_distance(const torch::Tensor& a_x, const torch::Ten
       const auto births = detail::diagonal_for_missing(e.birth_edges).to(a.device());
       const auto deaths = detail::diagonal_for_missing(e.death_edges).to(a.device());
       // Essential classes (none at the default threshold) contribute nothing.
-      return (gather_edges(a, deaths) - gather_edges(a, births)) * finite.to(a.scalar_type());
+      return (detail::gather_edges_unchecked(a, deaths) - detail::gather_edges_unchecked(a, births)) *
+             finite.to(a.scalar_type());
     };
     s_xx.push_back(cycle_values(a_x, edges[0][1]));
     s_zx.push_back(cycle_values(a_z, edges[0][1]));
@@ -122,20 +207,104 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
   TORCH_CHECK(x.device() == z.device(), op, ": expected x and z on one device, got ", x.device(), " and ",
               z.device());
   const int64_t batch = z.size(0);
-  const auto d_x = pairwise_distances(x.reshape({batch, -1}).to(z.scalar_type()));
-  torch::Tensor a_x;
-  if (options.input_scale()) {
-    a_x = d_x / *options.input_scale();
-  } else {
-    // The batch maximum, as in the paper's code; a batch of identical inputs stays all zero.
-    a_x = d_x / d_x.max().clamp_min(std::numeric_limits<float>::min());
+  const auto xf = x.reshape({batch, -1}).to(z.scalar_type());
+
+  // Pairs: the core on detached distance matrices of both spaces (the pairings do not change when
+  // a space is scaled, so the normalisation is applied to the gathered values only).
+  torch::Tensor host_x, host_z;  // squared distances [B, B] on the CPU (same pairs as distances)
+  {
+    torch::NoGradGuard no_grad;
+    host_x = detail::host_squared_distances(xf, op);
+    host_z = detail::host_squared_distances(z, op);
   }
-  const auto a_z = pairwise_distances(z) / latent_norm.to(z.device(), z.scalar_type());
-  auto t = signature_distance(a_x, a_z, options);
+  // Edge sets whose lengths are needed, in order: for each space s in {X, Z}, its H0 pairing
+  // (death edges), then its finite H1 pairs as death edges and birth edges.
+  std::vector<torch::Tensor> edge_sets;
+  const bool want0 = std::count(options.dims().begin(), options.dims().end(), 0) > 0;
+  const bool want1 = std::count(options.dims().begin(), options.dims().end(), 1) > 0;
+  std::vector<std::vector<detail::EdgeTensors>> cycles;
+  if (want1) cycles = detail::persistence_edges(torch::stack({host_x, host_z}), 1, std::nullopt, options.threads());
+  for (int s = 0; s < 2; ++s) {
+    if (want0) edge_sets.push_back(detail::mst_edges_host((s == 0 ? host_x : host_z).unsqueeze(0), 1).select(0, 0));
+    if (want1) {
+      const auto& h1 = cycles[static_cast<std::size_t>(s)][1];
+      const auto finite = h1.essential.logical_not();  // none are essential at the default threshold
+      edge_sets.push_back(h1.death_edges.index({finite}));
+      edge_sets.push_back(h1.birth_edges.index({finite}));
+    }
+  }
+  std::vector<int64_t> counts;
+  for (const auto& e : edge_sets) counts.push_back(e.size(0));
+  const auto edges_cpu = torch::cat(edge_sets);
+  const auto all_edges = edges_cpu.to(z.device());
+  const auto e = edges_cpu.accessor<int64_t, 2>();
+  const auto hx_double = host_x.to(torch::kDouble).contiguous();  // B^2 copy, far cheaper than Prim
+  const double* hx = hx_double.data_ptr<double>();
+
+  // The normalisers: A_X = D_X / max D_X (or / input_scale), A_Z = D_Z / latent_norm. The batch
+  // maximum is the length of one edge, so it stays differentiable when x requires grad.
+  double x_scale_value = 1.0;
+  torch::Tensor x_scale_edge;  // set when the maximum must carry a gradient
+  if (options.input_scale()) {
+    x_scale_value = *options.input_scale();
+  } else {
+    int64_t argmax = 0;
+    for (int64_t i = 1; i < batch * batch; ++i)
+      if (hx[i] > hx[argmax]) argmax = i;
+    if (hx[argmax] > 0) {  // else identical inputs: all distances stay 0, divide by 1
+      x_scale_value = std::sqrt(hx[argmax]);
+      if (xf.requires_grad()) {
+        x_scale_edge = torch::tensor({argmax / batch, argmax % batch}, torch::kLong).reshape({1, 2});
+      }
+    }
+  }
+  // A_X at the edges as host constants (used unless x requires grad).
+  const auto a_x_host = [&]() {
+    auto values = torch::empty({edges_cpu.size(0)}, torch::kDouble);
+    auto* v = values.data_ptr<double>();
+    const double inv_scale = 1.0 / x_scale_value;
+    for (int64_t i = 0; i < edges_cpu.size(0); ++i) v[i] = std::sqrt(hx[e[i][0] * batch + e[i][1]]) * inv_scale;
+    return values;
+  };
+  if (want0 && !want1 && options.error() == SignatureError::kSquared && !xf.requires_grad() &&
+      z.device().is_cpu()) {
+    // Fast path: everything after the pairing in SignatureH0Function.
+    const auto out = SignatureH0Function::apply(z, latent_norm, edges_cpu, a_x_host(), counts[0]);
+    TopoSignatureTerms fast;
+    fast.x_to_z = out[0];
+    fast.z_to_x = out[1];
+    fast.loss = out.sum();
+    return fast;
+  }
+  torch::Tensor lengths_x;
+  if (xf.requires_grad()) {
+    const auto scale = x_scale_edge.defined() ? detail::euclidean_edge_lengths(xf, x_scale_edge).squeeze(0)
+                                              : torch::full({}, x_scale_value, z.options());
+    lengths_x = detail::euclidean_edge_lengths(xf, all_edges) / scale;
+  } else {
+    lengths_x = a_x_host().to(z.device(), z.scalar_type());
+  }
+  const auto lengths_z = detail::euclidean_edge_lengths(z, all_edges) / latent_norm.to(z.device(), z.scalar_type());
+  const auto parts_x = lengths_x.split_with_sizes(counts);
+  const auto parts_z = lengths_z.split_with_sizes(counts);
+
+  // Signature of pairing s read in one space: H0 → A[death], H1 → A[death] − A[birth].
+  const auto signature = [&](const std::vector<torch::Tensor>& parts, int s) {
+    std::vector<torch::Tensor> pieces;
+    std::size_t k = static_cast<std::size_t>(s) * ((want0 ? 1 : 0) + (want1 ? 2 : 0));
+    if (want0) pieces.push_back(parts[k++]);
+    if (want1) {
+      pieces.push_back(parts[k] - parts[k + 1]);
+      k += 2;
+    }
+    return pieces.size() == 1 ? pieces[0] : torch::cat(pieces);
+  };
+  const std::vector<torch::Tensor> px(parts_x.begin(), parts_x.end()), pz(parts_z.begin(), parts_z.end());
+  TopoSignatureTerms t;
   const double inv_batch = 1.0 / static_cast<double>(batch);
-  t.x_to_z = t.x_to_z * inv_batch;
-  t.z_to_x = t.z_to_x * inv_batch;
-  t.loss = t.loss * inv_batch;
+  t.x_to_z = signature_error(signature(px, 0), signature(pz, 0), options) * inv_batch;
+  t.z_to_x = signature_error(signature(pz, 1), signature(px, 1), options) * inv_batch;
+  t.loss = t.x_to_z + t.z_to_x;
   return t;
 }
 
@@ -167,7 +336,7 @@ torch::Tensor ConnectivityLossImpl::forward(const torch::Tensor& z) {
               " to be a positive multiple of branches = ", branches, ", got z ", z.sizes());
   const auto per_branch = z.reshape({batch, branches, z.size(1) / branches}).transpose(0, 1);  // [S, B, d/S]
   const auto distances = pairwise_distances(per_branch, options.metric());                     // [S, B, B]
-  const auto deaths = gather_edges(distances, minimum_spanning_edges(distances, options.threads()));  // [S, B-1]
+  const auto deaths = detail::gather_edges_unchecked(distances, minimum_spanning_edges(distances, options.threads()));  // [S, B-1]
   const auto gap = deaths - options.eta();
   const auto penalty = options.norm() == ConnectivityNorm::kL1 ? gap.abs() : gap.pow(2);
   return penalty.sum() / static_cast<double>(branches * batch);

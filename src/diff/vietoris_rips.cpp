@@ -5,7 +5,10 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "detail/parallel.hpp"
 #include "detail/persistence_pairs.hpp"
@@ -75,12 +78,32 @@ torch::Tensor pairwise_distances(const torch::Tensor& x, Metric metric) {
 
 namespace detail {
 
+namespace {
+// One pass over the host copy (cheaper than several tensor reductions at minibatch sizes).
+template <class T>
+void check_finite_non_negative(const T* p, int64_t count, const char* op) {
+  for (int64_t i = 0; i < count; ++i) {
+    TORCH_CHECK(std::isfinite(p[i]), op, ": expected finite distances, got ", p[i], " at flat index ", i);
+    TORCH_CHECK(p[i] >= 0, op, ": expected non-negative distances, got ", p[i], " at flat index ", i);
+  }
+}
+}  // namespace
+
 torch::Tensor host_distances(const torch::Tensor& distances, const char* op) {
   auto host = distances.detach().to(torch::kCPU).contiguous();
   if (host.dim() == 2) host = host.unsqueeze(0);
-  TORCH_CHECK(torch::isfinite(host).all().item<bool>(), op, ": expected finite distances, got NaN or inf");
-  TORCH_CHECK((host >= 0).all().item<bool>(), op, ": expected non-negative distances, got a negative entry");
+  if (host.scalar_type() == torch::kDouble) check_finite_non_negative(host.data_ptr<double>(), host.numel(), op);
+  else check_finite_non_negative(host.data_ptr<float>(), host.numel(), op);
   return host;
+}
+
+torch::Tensor gather_edges_unchecked(const torch::Tensor& distances, const torch::Tensor& edges) {
+  const int64_t n = distances.size(-1);
+  auto flat = edges.select(-1, 0) * n + edges.select(-1, 1);  // [K] or [B, K]
+  if (distances.dim() == 3) {
+    flat = flat + torch::arange(distances.size(0), edges.options()).mul(n * n).unsqueeze(1);
+  }
+  return distances.reshape({-1}).index_select(0, flat.reshape({-1}).to(distances.device())).reshape(flat.sizes());
 }
 
 torch::Tensor diagonal_for_missing(const torch::Tensor& edges) { return edges.clamp_min(0); }
@@ -119,6 +142,8 @@ template <class T>
 std::vector<std::vector<EdgeTensors>> persistence_edges_typed(const torch::Tensor& host, int max_dim,
                                                               std::optional<double> threshold, int threads) {
   const int64_t batch = host.size(0), n = host.size(1);
+  // H1 and up cost far more than a distance matrix: automatic = hardware concurrency then.
+  if (max_dim == 0) threads = automatic_threads(threads, batch * n * n);
   std::vector<std::vector<EdgeTensors>> out(static_cast<std::size_t>(batch));
   const T* data = host.data_ptr<T>();
   detail::parallel_for_each_index(batch, threads, [&](int64_t b) {
@@ -169,21 +194,100 @@ torch::Tensor gather_edges(const torch::Tensor& distances, const torch::Tensor& 
               "gather_edges: expected edges [K, 2] for distances [N, N] or [B, K, 2] for [B, N, N], got edges ",
               edges.sizes(), " and distances ", distances.sizes());
   const int64_t n = distances.size(-1);
-  auto flat = edges.select(-1, 0) * n + edges.select(-1, 1);  // [K] or [B, K]
   if (edges.numel() > 0) {
     TORCH_CHECK(edges.min().item<int64_t>() >= 0 && edges.max().item<int64_t>() < n,
                 "gather_edges: expected vertex indices in [0, ", n, "), got a value outside");
   }
-  if (distances.dim() == 2) return distances.reshape({-1}).index_select(0, flat.to(distances.device()));
-  const auto offsets = torch::arange(distances.size(0), edges.options()).mul(n * n).unsqueeze(1);
-  return distances.reshape({-1}).index_select(0, (flat + offsets).reshape({-1}).to(distances.device()))
-      .reshape(flat.sizes());
+  return detail::gather_edges_unchecked(distances, edges);
 }
 
 torch::Tensor minimum_spanning_edges(const torch::Tensor& distances, int threads) {
   check_distances(distances, "minimum_spanning_edges");
-  const auto host = detail::host_distances(distances, "minimum_spanning_edges");
+  TORCH_CHECK(threads >= 0, "minimum_spanning_edges: expected threads >= 0, got ", threads);
+  auto edges = detail::mst_edges_host(detail::host_distances(distances, "minimum_spanning_edges"), threads);
+  if (distances.dim() == 2) edges = edges.squeeze(0);
+  return edges.to(distances.device());
+}
+
+namespace detail {
+
+torch::Tensor euclidean_edge_lengths(const torch::Tensor& points, const torch::Tensor& edges) {
+  const auto e = edges.to(points.device());
+  const auto diff = points.index_select(0, e.select(1, 0)) - points.index_select(0, e.select(1, 1));
+  // clamp_min passes no gradient below the smallest normal number, so a zero-length edge has
+  // gradient 0 (its value becomes sqrt(min) ~ 1e-19, not 0): two ops instead of safe_sqrt's six.
+  const double tiny = points.scalar_type() == torch::kDouble ? std::numeric_limits<double>::min()
+                                                             : static_cast<double>(std::numeric_limits<float>::min());
+  return diff.pow(2).sum(1).clamp_min(tiny).sqrt();
+}
+
+namespace {
+// Squared distances, no square root: the pairing only needs the order of the edges. Whole rows are
+// written (both triangles) with unit stride so the compiler vectorises the inner loops.
+template <class T>
+void finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n, int64_t dim, const char* op) {
+  for (int64_t i = 0; i < n * dim; ++i) {
+    TORCH_CHECK(std::isfinite(x[i]), op, ": expected finite points, got ", x[i], " in row ", i / dim);
+  }
+  if (gram != nullptr) {
+    std::vector<T> sq_norms(static_cast<std::size_t>(n));
+    for (int64_t i = 0; i < n; ++i) sq_norms[static_cast<std::size_t>(i)] = gram[i * n + i];
+    const T* norms = sq_norms.data();
+    for (int64_t i = 0; i < n; ++i) {
+      T* row = out + i * n;
+      const T* g = gram + i * n;
+      const T ni = norms[i];
+      for (int64_t j = 0; j < n; ++j) row[j] = std::max(T(0), ni + norms[j] - 2 * g[j]);
+      row[i] = 0;
+    }
+    // A blocked matrix product need not be bitwise symmetric; the core expects symmetry.
+    for (int64_t i = 1; i < n; ++i)
+      for (int64_t j = 0; j < i; ++j) out[j * n + i] = out[i * n + j];
+  } else {
+    std::vector<T> columns(static_cast<std::size_t>(n * dim));  // x transposed: coordinate-major
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t k = 0; k < dim; ++k) columns[static_cast<std::size_t>(k * n + i)] = x[i * dim + k];
+    for (int64_t i = 0; i < n; ++i) {
+      T* row = out + i * n;
+      std::fill(row, row + n, T(0));
+      for (int64_t k = 0; k < dim; ++k) {
+        const T xi = x[i * dim + k];
+        const T* col = columns.data() + k * n;
+        for (int64_t j = 0; j < n; ++j) {
+          const T t = xi - col[j];
+          row[j] += t * t;
+        }
+      }
+    }
+  }
+  // Finite points can still overflow when squared; one check of the largest entry per row.
+  for (int64_t i = 0; i < n; ++i) {
+    const T* row = out + i * n;
+    TORCH_CHECK(std::isfinite(*std::max_element(row, row + n)), op,
+                ": expected finite squared distances, got an overflow in row ", i);
+  }
+}
+}  // namespace
+
+torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op) {
+  const auto x = points.detach().to(torch::kCPU).contiguous();
+  const int64_t n = x.size(0), dim = x.size(1);
+  auto out = torch::empty({n, n}, x.options());
+  torch::Tensor gram;
+  if (dim >= kGramFormMinFeatures) gram = torch::matmul(x, x.t()).contiguous();
+  if (x.scalar_type() == torch::kDouble) {
+    finish_host_squared_distances(x.data_ptr<double>(), gram.defined() ? gram.data_ptr<double>() : nullptr,
+                                  out.data_ptr<double>(), n, dim, op);
+  } else {
+    finish_host_squared_distances(x.data_ptr<float>(), gram.defined() ? gram.data_ptr<float>() : nullptr,
+                                  out.data_ptr<float>(), n, dim, op);
+  }
+  return out;
+}
+
+torch::Tensor mst_edges_host(const torch::Tensor& host, int threads) {
   const int64_t batch = host.size(0), n = host.size(1);
+  threads = automatic_threads(threads, batch * n * n);
   const int64_t k = std::max<int64_t>(n - 1, 0);
   auto edges = torch::empty({batch, k, 2}, torch::kLong);
   auto* out = edges.data_ptr<int64_t>();
@@ -200,9 +304,10 @@ torch::Tensor minimum_spanning_edges(const torch::Tensor& distances, int threads
   };
   if (host.scalar_type() == torch::kDouble) run(host.data_ptr<double>());
   else run(host.data_ptr<float>());
-  if (distances.dim() == 2) edges = edges.squeeze(0);
-  return edges.to(distances.device());
+  return edges;
 }
+
+}  // namespace detail
 
 VietorisRipsResult vietoris_rips(const torch::Tensor& x, const VietorisRipsOptions& options) {
   TORCH_CHECK(options.max_dim() >= 0, "vietoris_rips: expected max_dim >= 0, got ", options.max_dim());
@@ -239,9 +344,9 @@ VietorisRipsResult vietoris_rips(const torch::Tensor& x, const VietorisRipsOptio
       dd.birth_edges = e.birth_edges.to(device);
       dd.death_edges = e.death_edges.to(device);
       dd.essential = e.essential.to(device);
-      const auto births = gather_edges(cloud, detail::diagonal_for_missing(dd.birth_edges));
+      const auto births = detail::gather_edges_unchecked(cloud, detail::diagonal_for_missing(dd.birth_edges));
       const auto deaths = torch::where(dd.essential, torch::full({}, inf, cloud.options()),
-                                       gather_edges(cloud, detail::diagonal_for_missing(dd.death_edges)));
+                                       detail::gather_edges_unchecked(cloud, detail::diagonal_for_missing(dd.death_edges)));
       dd.diagram = torch::stack({births, deaths}, 1);
       dims.push_back(std::move(dd));
     }

@@ -144,6 +144,32 @@ TEST(TopoSignatureLoss, GradientsH0AndH1AndPNorm) {
   }
 }
 
+TEST(TopoSignatureLoss, FastPathMatchesTensorPath) {
+  // x without grad takes the fused H0 path; x with grad the tensor-op path. Same values and
+  // gradients (z and the latent scale), in double and float.
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    const auto x = seeded_normal({11, 101}, 309).to(dtype);
+    const auto z0 = seeded_normal({11, 2}, 310).to(dtype);
+    TopoSignatureLoss loss;
+    loss->to(dtype);
+    {
+      torch::NoGradGuard no_grad;
+      loss->latent_norm.fill_(1.7);
+    }
+    auto z_fast = z0.clone().requires_grad_(true);
+    const auto fast = loss->terms(x, z_fast);
+    const auto g_fast = torch::autograd::grad({fast.loss}, {z_fast, loss->latent_norm});
+    auto z_tensor = z0.clone().requires_grad_(true);
+    const auto slow = loss->terms(x.clone().requires_grad_(true), z_tensor);
+    const auto g_slow = torch::autograd::grad({slow.loss}, {z_tensor, loss->latent_norm});
+    const double tol = dtype == torch::kDouble ? 1e-12 : 1e-5;
+    EXPECT_NEAR(fast.x_to_z.item<double>(), slow.x_to_z.item<double>(), tol);
+    EXPECT_NEAR(fast.z_to_x.item<double>(), slow.z_to_x.item<double>(), tol);
+    EXPECT_TRUE(torch::allclose(g_fast[0], g_slow[0], tol, tol));
+    EXPECT_NEAR(g_fast[1].item<double>(), g_slow[1].item<double>(), tol * 10);
+  }
+}
+
 TEST(TopoSignatureLoss, DuplicateLatentsAndInputsGiveFiniteGradients) {
   for (int64_t features : {3, 101}) {
     auto x = seeded_normal({7, features}, 307);
@@ -169,6 +195,13 @@ TEST(TopoSignatureLoss, RejectsBadArguments) {
                           "expected latents z [B, d], got [4, 2, 1]"));
   EXPECT_TRUE(throws_with([&] { loss(torch::zeros({1, 3}), torch::zeros({1, 2})); },
                           "expected a batch of at least 2 samples, got 1"));
+  EXPECT_TRUE(throws_with(
+      [&] {
+        auto z = torch::zeros({4, 2});
+        z[2][1] = std::nan("");
+        loss(torch::ones({4, 3}), z);
+      },
+      "TopoSignatureLoss: expected finite points, got nan in row 2"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().dims({2})); },
                           "expected homology dimensions in 0..1, got 2"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().input_scale(0.0)); },

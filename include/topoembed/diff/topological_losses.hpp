@@ -52,6 +52,9 @@ TopoSignatureTerms signature_distance(const torch::Tensor& a_x, const torch::Ten
 
 // L_topo / B for a batch of inputs x [B, ...] (flattened per sample) and latents z [B, d]:
 // A_X = D_X / max(D_X) (or / input_scale), A_Z = D_Z / latent_norm, Euclidean distances.
+// The pairings come from the core on the detached distance matrices; the matched values are the
+// lengths of the paired edges recomputed from the points (the same numbers as A at those edges,
+// with the same gradients), so autograd records O(B) work instead of two B x B matrices.
 class TopoSignatureLossImpl : public torch::nn::Cloneable<TopoSignatureLossImpl> {
  public:
   explicit TopoSignatureLossImpl(TopoSignatureLossOptions options = {});

@@ -12,6 +12,14 @@
 
 namespace topoembed::diff::detail {
 
+// threads = 0 means automatic: one thread when the whole job is small (starting a std::thread
+// costs about as much as Prim on a 128-point minibatch), else the hardware concurrency.
+inline int automatic_threads(int requested, std::int64_t total_work) {
+  if (requested > 0) return requested;
+  constexpr std::int64_t kWorkPerThread = std::int64_t(1) << 17;  // distance-matrix entries
+  return total_work < kWorkPerThread ? 1 : 0;
+}
+
 template <class F>
 void parallel_for_each_index(std::int64_t count, int threads, F&& f) {
   std::int64_t workers = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());

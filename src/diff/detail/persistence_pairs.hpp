@@ -20,8 +20,26 @@ struct EdgeTensors {
 std::vector<std::vector<EdgeTensors>> persistence_edges(const torch::Tensor& host, int max_dim,
                                                         std::optional<double> threshold, int threads);
 
+// Minimum-spanning-tree edges of host distances [B, N, N] (checked): [B, N - 1, 2] kLong on the CPU.
+torch::Tensor mst_edges_host(const torch::Tensor& host, int threads);
+
+// Lengths of edges [K, 2] between rows of points [N, D] in the Euclidean metric, differentiable in
+// the points, with the safe square root (a zero-length edge has gradient 0). Equal to gathering
+// the full distance matrix at the edges, at O(K D) instead of O(N^2 D).
+torch::Tensor euclidean_edge_lengths(const torch::Tensor& points, const torch::Tensor& edges);
+
+// Squared Euclidean distances [N, N] (CPU, the points' dtype, exact zero diagonal) of detached
+// points [N, D]: one matrix product (D > 16) or explicit differences, finished in a plain loop.
+// Squaring is monotone, so the core pairs these exactly as it pairs the distances (same edges,
+// same tie rule), at no square roots. Checks finiteness (`op` names the caller).
+torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op);
+
 // Replaces (-1, -1) by (0, 0) (the zero diagonal) so a gather gives 0 with zero gradient.
 torch::Tensor diagonal_for_missing(const torch::Tensor& edges);
+
+// D[..., u, v] for valid edges (no checks; the edges come from the core): [K, 2] with D [N, N],
+// or [B, K, 2] with D [B, N, N]. Differentiable in D.
+torch::Tensor gather_edges_unchecked(const torch::Tensor& distances, const torch::Tensor& edges);
 
 // Checks a distance tensor for the core: finite and >= 0 (after detaching), and returns it on the
 // host as [B, N, N] contiguous. `op` names the caller in messages.
