@@ -1,0 +1,215 @@
+// The fuzzy Čech nerve: strengths by hand, covers of a circle (3 and 4 arcs) and of a sphere
+// (octahedral caps) with the expected Betti numbers, the crisp-overlap nerve, bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "topoembed/eval/nerve.hpp"
+
+namespace ev = topoembed::eval;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "<no exception>";
+}
+
+// n points on the circle covered by k arcs: bump (1 − |θ − c_j| / r)_+² around equally spaced
+// centres, r = 0.75 · 2π/k (only neighbouring arcs overlap), normalised to a partition of unity.
+torch::Tensor circle_cover(std::int64_t n, std::int64_t k) {
+  auto q = torch::zeros({n, k}, torch::kDouble);
+  auto a = q.accessor<double, 2>();
+  const double r = 0.75 * 2 * kPi / static_cast<double>(k);
+  for (std::int64_t x = 0; x < n; ++x) {
+    const double theta = 2 * kPi * static_cast<double>(x) / static_cast<double>(n);
+    double sum = 0;
+    for (std::int64_t j = 0; j < k; ++j) {
+      double d = std::fmod(std::abs(theta - 2 * kPi * static_cast<double>(j) / static_cast<double>(k)), 2 * kPi);
+      d = std::min(d, 2 * kPi - d);
+      const double b = std::max(0.0, 1.0 - d / r);
+      a[x][j] = b * b;
+      sum += b * b;
+    }
+    for (std::int64_t j = 0; j < k; ++j) a[x][j] /= sum;
+  }
+  return q;
+}
+
+// n Fibonacci points on S² covered by the 6 caps around ±e_i with q = (max(0, ±x_i))², which
+// already sum to |x|² = 1: the nerve is the boundary of the octahedron.
+torch::Tensor sphere_cover(std::int64_t n) {
+  auto q = torch::zeros({n, 6}, torch::kDouble);
+  auto a = q.accessor<double, 2>();
+  const double golden = kPi * (3.0 - std::sqrt(5.0));
+  for (std::int64_t x = 0; x < n; ++x) {
+    const double z = 1.0 - 2.0 * (static_cast<double>(x) + 0.5) / static_cast<double>(n);
+    const double rho = std::sqrt(1.0 - z * z);
+    const double p[3] = {rho * std::cos(golden * static_cast<double>(x)), rho * std::sin(golden * static_cast<double>(x)), z};
+    for (int i = 0; i < 3; ++i) {
+      a[x][2 * i] = p[i] > 0 ? p[i] * p[i] : 0.0;
+      a[x][2 * i + 1] = p[i] < 0 ? p[i] * p[i] : 0.0;
+    }
+  }
+  return q;
+}
+
+std::vector<double> persistences(const topoembed::ph::ComplexPersistence<double>& p, int dim) {
+  std::vector<double> out;
+  for (const auto& pair : p.dimension(dim)) out.push_back(pair.persistence());
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+}  // namespace
+
+TEST(FuzzyNerve, StrengthsByHand) {
+  const auto q = torch::tensor({1.0, 0.0, 0.5, 0.5}, torch::kDouble).view({2, 2});
+  // Weighted: masses 1.5 and 0.5, Σ q0 q1 = 0.25: u = ½(0.25/1.5 + 0.25/0.5) = 1/3.
+  const auto w = ev::fuzzy_nerve(q);
+  ASSERT_EQ(w.simplices.size(), 3u);
+  EXPECT_EQ(w.simplices[2], (std::vector<topoembed::ph::vertex_t>{0, 1}));
+  EXPECT_DOUBLE_EQ(w.strengths[0], 1.0);
+  EXPECT_DOUBLE_EQ(w.strengths[1], 1.0);
+  EXPECT_NEAR(w.strengths[2], 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(w.values[2], 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(w.edge_strengths()[1][0], 1.0 / 3.0, 1e-12);
+  // Argmax: both points in chart 0 (tie → lowest); E_{x|0} q1 = 0.25, chart 1 has no points
+  // (term 0, vertex strength 0, value 1), so u = 0.125 and the edge enters with its vertex at 1.
+  const auto h = ev::fuzzy_nerve(q, ev::NerveOptions().with_conditioning(ev::NerveConditioning::kArgmax));
+  EXPECT_DOUBLE_EQ(h.strengths[1], 0.0);
+  EXPECT_DOUBLE_EQ(h.values[1], 1.0);
+  EXPECT_NEAR(h.strengths[2], 0.125, 1e-12);
+  EXPECT_DOUBLE_EQ(h.values[2], 1.0);
+}
+
+TEST(FuzzyNerve, TripleStrengthIsSymmetrisedMean) {
+  // Three charts, one point with q = (0.2, 0.3, 0.5) and one with q = (1, 0, 0).
+  const auto q = torch::tensor({0.2, 0.3, 0.5, 1.0, 0.0, 0.0}, torch::kDouble).view({2, 3});
+  const auto nerve = ev::fuzzy_nerve(q);
+  ASSERT_EQ(nerve.simplices.size(), 7u);
+  EXPECT_EQ(nerve.simplices.back(), (std::vector<topoembed::ph::vertex_t>{0, 1, 2}));
+  const double prod = 0.2 * 0.3 * 0.5;
+  const double expected = (prod / 1.2 + prod / 0.3 + prod / 0.5) / 3.0;
+  EXPECT_NEAR(nerve.strengths.back(), expected, 1e-12);
+  // Monotone values: every simplex no earlier than its facets.
+  for (std::size_t i = 3; i < 6; ++i) EXPECT_LE(nerve.values[i], nerve.values.back());
+  EXPECT_NO_THROW(nerve.complex());
+}
+
+TEST(FuzzyNerve, CircleCoveredByThreeAndFourArcs) {
+  for (const std::int64_t k : {3, 4}) {
+    for (const auto conditioning : {ev::NerveConditioning::kMembershipWeighted, ev::NerveConditioning::kArgmax}) {
+      SCOPED_TRACE("k = " + std::to_string(k));
+      const auto nerve = ev::fuzzy_nerve(circle_cover(720, k), ev::NerveOptions().with_conditioning(conditioning));
+      for (const std::uint32_t p : {2u, 3u}) {
+        const auto pers = ev::nerve_persistence(nerve, p);
+        EXPECT_EQ(ev::nerve_betti_numbers(pers, 2), (std::vector<std::int64_t>{1, 1, 0}));
+        // One dominant H1 bar, nothing else in H1 or H2 of any length.
+        const auto h1 = persistences(pers, 1);
+        ASSERT_GE(h1.size(), 1u);
+        // The neighbours' strengths are a few percent (overlaps are narrow), so the bar is short
+        // on the 1 − u scale but alone: the rest have zero length.
+        EXPECT_GT(h1[0], 0.03);
+        if (h1.size() > 1) {
+          EXPECT_LT(h1[1], 1e-9);
+        }
+        EXPECT_TRUE(persistences(pers, 2).empty() || persistences(pers, 2)[0] < 0.01);
+        // The full simplex at value 1: one essential component only.
+        EXPECT_EQ(pers.betti[0], 1);
+        EXPECT_EQ(pers.betti[1], 0);
+      }
+    }
+  }
+}
+
+TEST(FuzzyNerve, SphereCoveredByOctahedralCaps) {
+  const auto nerve = ev::fuzzy_nerve(sphere_cover(3000));
+  for (const std::uint32_t p : {2u, 3u}) {
+    const auto pers = ev::nerve_persistence(nerve, p);
+    EXPECT_EQ(ev::nerve_betti_numbers(pers, 2), (std::vector<std::int64_t>{1, 0, 1}));
+    const auto h2 = persistences(pers, 2);
+    ASSERT_GE(h2.size(), 1u);
+    // Triple overlaps of the caps are weak (u ≈ 0.007): the class lives in [0.993, 1).
+    EXPECT_GT(h2[0], 0.005);
+    EXPECT_EQ(persistences(pers, 1).size(), 7u);  // the 8 octants' cycles, filled at u_triangle
+  }
+  // Antipodal caps never meet.
+  const auto u = nerve.edge_strengths();
+  EXPECT_DOUBLE_EQ(u[0][1], 0.0);
+  EXPECT_GT(u[0][2], 0.05);
+}
+
+TEST(FuzzyNerve, RandomMembershipsGiveValidComplexes) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  for (int trial = 0; trial < 5; ++trial) {
+    const auto q = torch::softmax(3.0 * torch::randn({50, 6}, gen, torch::kDouble), 1);
+    const auto nerve = ev::fuzzy_nerve(q);
+    EXPECT_EQ(nerve.simplices.size(), 6u + 15u + 20u + 15u);  // dims 0..3
+    const auto pers = ev::nerve_persistence(nerve, 2);
+    EXPECT_EQ(pers.betti[0], 1);
+    for (std::size_t i = 0; i < nerve.values.size(); ++i) {
+      EXPECT_GE(nerve.values[i], 0.0);
+      EXPECT_LE(nerve.values[i], 1.0);
+    }
+    // Permuting the sample changes nothing.
+    const auto perm = torch::randperm(50, gen, torch::kLong);
+    const auto shuffled = ev::fuzzy_nerve(q.index_select(0, perm));
+    for (std::size_t i = 0; i < nerve.values.size(); ++i) EXPECT_NEAR(nerve.values[i], shuffled.values[i], 1e-12);
+  }
+}
+
+TEST(CrispNerve, CircleAndTooLargeEpsilon) {
+  const auto q = circle_cover(720, 4);
+  EXPECT_EQ(ev::crisp_nerve(q, 0.1).betti, (std::vector<std::int64_t>{1, 1, 0}));
+  EXPECT_EQ(ev::crisp_nerve(q, 0.1, {}, 3).betti, (std::vector<std::int64_t>{1, 1, 0}));
+  // At the midpoint between two arcs both memberships are 1/2: above it no two arcs meet.
+  const auto apart = ev::crisp_nerve(q, 0.6);
+  EXPECT_EQ(apart.betti, (std::vector<std::int64_t>{4, 0, 0}));
+  EXPECT_EQ(apart.simplices.size(), 4u);
+  EXPECT_EQ(ev::crisp_nerve(sphere_cover(3000), 0.2).betti, (std::vector<std::int64_t>{1, 0, 1}));
+}
+
+TEST(FuzzyNerve, SingleChart) {
+  const auto nerve = ev::fuzzy_nerve(torch::ones({4, 1}));
+  ASSERT_EQ(nerve.simplices.size(), 1u);
+  EXPECT_EQ(ev::nerve_betti_numbers(ev::nerve_persistence(nerve), 2), (std::vector<std::int64_t>{1, 0, 0}));
+}
+
+TEST(FuzzyNerve, BadInputRejected) {
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::ones({5, 0})); }), "fuzzy_nerve: expected k >= 1 charts, got 0");
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::ones({0, 3})); }), "fuzzy_nerve: expected N >= 1 sample points, got 0");
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::ones({3})); }),
+            "fuzzy_nerve: expected memberships [N, k], got a tensor of shape [3]");
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::ones({2, 2}, torch::kLong)); }),
+            "fuzzy_nerve: expected floating-point memberships, got an integer tensor");
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::full({2, 2}, 0.6)); }),
+            "fuzzy_nerve: row 0 of the memberships sums to 1.2, expected 1 within 0.001");
+  auto nan = torch::full({2, 2}, 0.5);
+  nan[1][0] = std::nan("");
+  EXPECT_NE(error_of([&] { ev::fuzzy_nerve(nan); }).find("fuzzy_nerve: membership (1, 0) is nan"), std::string::npos);
+  auto negative = torch::tensor({1.5, -0.5}).view({1, 2});
+  EXPECT_NE(error_of([&] { ev::fuzzy_nerve(negative); }).find("expected a value in [0, 1]"), std::string::npos);
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::full({2, 2}, 0.5), ev::NerveOptions().with_max_dim(-1)); }),
+            "fuzzy_nerve: max_dim must be in [0, 8], got -1");
+  EXPECT_EQ(error_of([] { ev::crisp_nerve(torch::full({2, 2}, 0.5), 0.0); }),
+            "crisp_nerve: epsilon must be in (0, 1], got 0.000000");
+  EXPECT_EQ(error_of([] { ev::crisp_nerve(torch::ones({0, 3}), 0.5); }),
+            "crisp_nerve: expected N >= 1 sample points, got 0");
+  const auto pers = ev::nerve_persistence(ev::fuzzy_nerve(torch::full({2, 2}, 0.5)));
+  EXPECT_EQ(error_of([&] { ev::nerve_betti_numbers(pers, 2, ev::NerveReading{1.5, 0.0}); }),
+            "nerve_betti_numbers: epsilon must be in (0, 1), got 1.500000");
+  EXPECT_EQ(error_of([] { ev::nerve_persistence(ev::FuzzyNerve{}); }),
+            "nerve_persistence: expected a nerve of k >= 1 charts, got an empty nerve");
+}
