@@ -11,6 +11,31 @@ void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
   out.clear();
   if (m <= 0) return;
   m = std::min(m, n);
+  const auto by_stable_order = [values](std::int64_t a, std::int64_t b) {
+    return stable_less(values[a], a, values[b], b);
+  };
+  if (n >= 16 * m && n >= 256) {
+    // Guess a threshold from a strided sample (about twice the needed quantile), keep the
+    // entries at or below it, and select among those. If fewer than m pass, fall through.
+    const std::int64_t samples = std::min<std::int64_t>(n / 4, 1024);
+    const std::int64_t stride = n / samples;
+    scratch.resize(static_cast<std::size_t>(samples));
+    for (std::int64_t t = 0; t < samples; ++t) scratch[t] = values[t * stride];
+    const std::int64_t q = std::min<std::int64_t>(samples - 1, (2 * m * samples + n - 1) / n + 8);
+    std::nth_element(scratch.begin(), scratch.begin() + q, scratch.end());
+    const double guess = scratch[static_cast<std::size_t>(q)];
+    for (std::int64_t l = 0; l < n; ++l) {
+      if (values[l] <= guess) out.push_back(l);
+    }
+    if (static_cast<std::int64_t>(out.size()) >= m) {
+      // The m smallest all lie at or below the guess, since at least m entries do.
+      std::nth_element(out.begin(), out.begin() + (m - 1), out.end(), by_stable_order);
+      out.resize(static_cast<std::size_t>(m));
+      std::sort(out.begin(), out.end(), by_stable_order);
+      return;
+    }
+    out.clear();
+  }
   scratch.assign(values, values + n);
   std::nth_element(scratch.begin(), scratch.begin() + (m - 1), scratch.end());
   const double threshold = scratch[static_cast<std::size_t>(m - 1)];
@@ -21,9 +46,7 @@ void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
   for (std::int64_t l = 0; l < n && static_cast<std::int64_t>(out.size()) < m; ++l) {
     if (values[l] == threshold) out.push_back(l);
   }
-  std::sort(out.begin(), out.end(), [values](std::int64_t a, std::int64_t b) {
-    return stable_less(values[a], a, values[b], b);
-  });
+  std::sort(out.begin(), out.end(), by_stable_order);
 }
 
 void stable_ranks(const double* values, std::int64_t n, const std::vector<std::int64_t>& queries,

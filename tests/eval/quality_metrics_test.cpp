@@ -92,7 +92,7 @@ nlohmann::json paper_values(const torch::Tensor& x, const torch::Tensor& z, cons
 }
 
 void expect_matches_paper(const torch::Tensor& x, const torch::Tensor& z, const std::string& tag) {
-  const QualityOptions o = small_k(2, 20, 3);
+  const QualityOptions o = small_k(2, 20, 3);  // with n >= 16 (k_max + 1) the sampled selection runs
   const nlohmann::json ref = paper_values(x, z, tag, o);
   if (ref.is_null()) GTEST_SKIP() << "/usr/bin/python3 with numpy not available";
   const QualityMetrics m = quality_metrics(x, z, o);
@@ -127,6 +127,14 @@ TEST(QualityMetrics, MatchesThePapersDefinitionsWithTiesAndHighDimension) {
   const torch::Tensor x = torch::randn({70, 40}, torch::kFloat64);
   const torch::Tensor z = torch::randint(0, 4, {70, 2}, torch::kInt64).to(torch::kFloat64);
   expect_matches_paper(x, z, "ties");
+}
+
+TEST(QualityMetrics, MatchesThePapersDefinitionsOnALargerSet) {
+  // n = 500 >= 16 (k_max + 1): the neighbour selection takes its sampled-threshold path.
+  torch::manual_seed(10);
+  const torch::Tensor x = torch::randn({500, 20}, torch::kFloat64);
+  const torch::Tensor z = x.slice(1, 0, 2) + 0.5 * torch::randn({500, 2}, torch::kFloat64);
+  expect_matches_paper(x, z, "larger");
 }
 
 TEST(QualityMetrics, ThreadsBlocksAndCacheDoNotChangeResults) {
