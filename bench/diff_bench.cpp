@@ -32,12 +32,11 @@ struct Setup {
   torch::Tensor x, z;
 };
 
-// Forward + backward of the loss alone; args: batch, threads of the persistence computations.
+// Forward + backward of the loss alone; arg: batch.
 void BM_TopoSignatureLoss(benchmark::State& state) {
   torch::set_num_threads(1);
   const Setup s(state.range(0));
-  topoembed::diff::TopoSignatureLoss loss(
-      topoembed::diff::TopoSignatureLossOptions().threads(static_cast<int>(state.range(1))));
+  topoembed::diff::TopoSignatureLoss loss;
   for (auto _ : state) {
     auto value = loss(s.x, s.z);
     value.backward();
@@ -45,7 +44,7 @@ void BM_TopoSignatureLoss(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_TopoSignatureLoss)->ArgsProduct({{28, 64, 128, 256}, {1, 2}})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TopoSignatureLoss)->Arg(28)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 // One Adam step of the Spheres autoencoder; args: batch, with the topological loss (0/1).
 void BM_SpheresTrainStep(benchmark::State& state) {
@@ -87,7 +86,7 @@ void BM_TopoShareOfStep(benchmark::State& state) {
   const Setup s(state.range(0));
   struct Model {
     torch::nn::Sequential encoder = mlp({101, 32, 32, 2}), decoder = mlp({2, 32, 32, 101});
-    topoembed::diff::TopoSignatureLoss topo{topoembed::diff::TopoSignatureLossOptions().threads(1)};
+    topoembed::diff::TopoSignatureLoss topo;
     std::unique_ptr<torch::optim::Adam> adam;
     Model() {
       std::vector<torch::Tensor> params = encoder->parameters();

@@ -34,7 +34,9 @@ struct TopoSignatureLossOptions {
   // Input distances are divided by this constant (images: e.g. sqrt(c h w) times the pixel range);
   // unset: by the batch maximum, as the paper's code does for vector data.
   TORCH_ARG(std::optional<double>, input_scale) = std::nullopt;
-  TORCH_ARG(int, threads) = 0;  // for the two persistence computations; 0 = hardware concurrency
+  // Threads for the two H1 computations (0 = hardware concurrency). The H0 pairings always run
+  // on the calling thread: two Prims on a minibatch cost less than starting a thread.
+  TORCH_ARG(int, threads) = 0;
 };
 
 // The two halves of the symmetric signature distance, each already divided by the batch size.
