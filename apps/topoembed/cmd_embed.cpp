@@ -26,7 +26,7 @@ Command add_embed_command(CLI::App& parent) {
                   "Points (.csv or .npy) in the model's input space, i.e. preprocessed as the training "
                   "data (a CSV column named label/labels is ignored)")
       ->required();
-  sub->add_option("--output", f->output, "Latents to write (.csv with columns 0..d-1, or .npy), atomically")
+  sub->add_option("--output", f->output, "Latents to write (.csv with columns z0..z{d-1}, or .npy), atomically")
       ->required();
   return {sub, [f] {
             const auto n = train::embed_file(f->run_dir, f->input, f->output);

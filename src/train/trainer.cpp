@@ -317,6 +317,10 @@ TrainResult train_autoencoder(const TrainConfig& config, const torch::Tensor& tr
   std::optional<Session> session;
 
   if (options.resume) {
+    if (!fs::exists(dir / kConfigFile)) {
+      throw std::runtime_error("cannot resume: '" + (dir / kConfigFile).string() + "' is missing (no run in '" +
+                               dir.string() + "')");
+    }
     const TrainConfig saved = read_config((dir / kConfigFile).string());
     auto a = to_json(saved);
     auto b = to_json(config);

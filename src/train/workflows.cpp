@@ -149,7 +149,8 @@ std::int64_t embed_file(const std::string& run_dir, const std::string& input_pat
     data::write_npy(output_path, z);
   } else {
     data::CsvWriteOptions options;
-    for (std::int64_t c = 0; c < z.size(1); ++c) options.header.push_back(std::to_string(c));
+    // Named z0, z1, ...: a header of numbers would read back as a row of data.
+    for (std::int64_t c = 0; c < z.size(1); ++c) options.header.push_back("z" + std::to_string(c));
     data::write_csv(output_path, z, options);
   }
   return x.size(0);

@@ -31,7 +31,7 @@ RunSummary run_training(const TrainConfig& config, const std::string& run_dir, c
 // Latents of the run's model for the points of `input_path` (.csv/.npy; a "label"/"labels" CSV
 // column is ignored), which must already be in the model's input space (the run's
 // preprocessing, e.g. Spheres' standardisation, is not re-applied). Writes `output_path` (.csv
-// with columns 0..d-1, or .npy) atomically. Returns the number of points. Throws
+// with columns z0, z1, ..., or .npy) atomically. Returns the number of points. Throws
 // std::runtime_error naming the file on a missing file or a wrong number of columns.
 std::int64_t embed_file(const std::string& run_dir, const std::string& input_path, const std::string& output_path);
 
