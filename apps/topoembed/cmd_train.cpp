@@ -18,6 +18,7 @@
 #include "topoembed/train/train_config.hpp"
 #include "topoembed/train/run_files.hpp"
 #include "topoembed/train/workflows.hpp"
+#include "atlas_train_command.hpp"
 
 namespace topoembed::app {
 
@@ -156,7 +157,7 @@ Command add_train_command(CLI::App& parent) {
                                               " (default topoae-spheres)");
   sub->add_option("--config", f->config_file, "config.json to start from instead of a preset");
   sub->add_flag("--resume", f->resume, "Continue the run directory's last checkpoint (--epochs may grow)");
-  sub->add_option("--method", f->method, "ae or topoae");
+  sub->add_option("--method", f->method, "ae, topoae or atlas-ae");
   sub->add_option("--dataset", f->dataset, "spheres, fmnist, or a .csv/.npy file");
   sub->add_option("--model", f->model, "Autoencoder name (spheres-mlp, deep-ae, mlp, conv)");
   sub->add_option("--latent-dim", f->latent_dim, "Latent dimension");
@@ -173,7 +174,20 @@ Command add_train_command(CLI::App& parent) {
                   "Points per small sphere of the Spheres data set (paper: 500; the big one gets 10x)");
   sub->add_flag("--no-report", f->no_report, "Do not write report.html after training");
   sub->add_flag("--quiet", f->quiet, "No progress output");
-  return {sub, [f] { run_train(*f); }};
+  auto atlas = std::make_shared<AtlasTrainFlags>();
+  add_atlas_train_options(*sub, *atlas);
+  return {sub, [f, atlas] {
+            if (!f->method || *f->method != "atlas-ae") return run_train(*f);
+            AtlasCommonFlags c;
+            c.run_dir = f->run_dir;
+            c.dataset = f->dataset.value_or("circle");
+            c.epochs = f->epochs.value_or(c.epochs);
+            c.batch_size = f->batch_size.value_or(c.batch_size);
+            c.learning_rate = f->learning_rate.value_or(c.learning_rate);
+            c.seed = f->seed.value_or(c.seed);
+            c.quiet = f->quiet;
+            run_atlas_train(*atlas, c);
+          }};
 }
 
 }  // namespace topoembed::app

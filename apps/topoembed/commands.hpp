@@ -24,6 +24,8 @@ Command add_train_command(CLI::App& parent);
 Command add_embed_command(CLI::App& parent);
 Command add_eval_command(CLI::App& parent);
 Command add_report_command(CLI::App& parent);
+// topoembed nerve RUN_DIR: the fuzzy Čech nerve of an atlas run (cmd_nerve.cpp).
+Command add_nerve_command(CLI::App& parent);
 #endif
 
 }  // namespace topoembed::app

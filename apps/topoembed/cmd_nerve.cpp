@@ -1,0 +1,140 @@
+// topoembed nerve RUN_DIR: the fuzzy Čech nerve of an atlas run's chart memberships
+// (RUN_DIR/memberships.csv, written by `topoembed train --method atlas-ae`), its persistent
+// homology over Z/2 and Z/3 printed as a barcode with the Betti numbers read off it, and the
+// pictures nerve_barcode_z2.png, nerve_barcode_z3.png (barcodes) and chart_graph.png (the charts
+// joined by edges weighted by the intersection strengths u) written into the run directory, plus
+// nerve.json with the strengths, the bars and the Betti numbers. See include/topoembed/eval/nerve.hpp.
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "commands.hpp"
+#include "topoembed/eval/nerve.hpp"
+#include "topoembed/ph/atomic_file.hpp"
+#include "topoembed/ph/io.hpp"
+#include "topoembed/viz/graph_plot.hpp"
+#include "topoembed/viz/persistence_plots.hpp"
+
+namespace topoembed::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct NerveCliOptions {
+  std::string run_dir;
+  int dim = 2;
+  std::string conditioning = "weighted";
+  double epsilon = 0.001;
+  double min_persistence = 0.005;
+  bool no_plots = false;
+};
+
+torch::Tensor read_memberships(const fs::path& run_dir) {
+  if (!fs::is_directory(run_dir)) throw std::runtime_error("nerve: run directory " + run_dir.string() + " does not exist");
+  const auto path = run_dir / "memberships.csv";
+  if (!fs::exists(path))
+    throw std::runtime_error("nerve: " + run_dir.string() +
+                             " has no chart memberships (memberships.csv); only runs of `topoembed train "
+                             "--method atlas-ae` have charts");
+  const auto cloud = ph::read_point_cloud<double>(path);
+  auto q = torch::from_blob(const_cast<double*>(cloud.coords.data()), {cloud.num_points, cloud.dim}, torch::kDouble);
+  return q.clone();
+}
+
+void run_nerve(const NerveCliOptions& o) {
+  const fs::path run_dir(o.run_dir);
+  const auto q = read_memberships(run_dir);
+  eval::NerveOptions options;
+  options.max_dim = o.dim;
+  options.conditioning = o.conditioning == "argmax" ? eval::NerveConditioning::kArgmax
+                                                   : eval::NerveConditioning::kMembershipWeighted;
+  const auto nerve = eval::fuzzy_nerve(q, options);
+  const eval::NerveReading reading{o.epsilon, o.min_persistence};
+
+  nlohmann::json out;
+  out["charts"] = nerve.charts;
+  out["points"] = q.size(0);
+  out["conditioning"] = o.conditioning;
+  out["epsilon"] = o.epsilon;
+  out["min_persistence"] = o.min_persistence;
+  out["edge_strengths"] = nerve.edge_strengths();
+
+  std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0)
+            << " points (filtration value 1 - u; Betti numbers of the bars alive at 1 - " << o.epsilon
+            << " that lived >= " << o.min_persistence << ")\n";
+  for (const std::uint32_t p : {2u, 3u}) {
+    const auto pers = eval::nerve_persistence(nerve, p);
+    const auto betti = eval::nerve_betti_numbers(pers, o.dim, reading);
+    std::cout << "coefficients Z/" << p << ":\n";
+    std::vector<viz::DiagramPoint> points;
+    nlohmann::json bars = nlohmann::json::array();
+    for (int dim = 0; dim <= o.dim; ++dim) {
+      std::cout << "  dim " << dim << ":\n";
+      for (const auto& pair : pers.dimension(dim)) {
+        std::ostringstream line;
+        line << "   [" << pair.birth << ", ";
+        if (pair.essential()) line << ")";
+        else line << pair.death << ")";
+        std::cout << line.str() << "\n";
+        points.push_back({pair.dim, pair.birth, pair.essential() ? std::numeric_limits<double>::infinity() : pair.death});
+        bars.push_back({{"dim", pair.dim}, {"birth", pair.birth},
+                        {"death", pair.essential() ? nlohmann::json(nullptr) : nlohmann::json(pair.death)}});
+      }
+    }
+    std::cout << "  betti:";
+    for (const auto b : betti) std::cout << " " << b;
+    std::cout << "\n";
+    const std::string key = "z" + std::to_string(p);
+    out[key] = {{"bars", bars}, {"betti", betti}};
+    if (!o.no_plots && !points.empty()) {
+      viz::BarcodeOptions plot;
+      plot.title = "nerve barcode, Z/" + std::to_string(p);
+      viz::barcode_plot(points, (run_dir / ("nerve_barcode_" + key + ".png")).string(), plot);
+    }
+  }
+  if (!o.no_plots) {
+    const auto u = nerve.edge_strengths();
+    std::vector<viz::GraphEdge> edges;
+    for (std::size_t i = 0; i < u.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (u[i][j] > o.epsilon) edges.push_back({i, j, u[i][j]});
+    viz::GraphPlotOptions plot;
+    plot.title = "chart graph (edges: u > " + std::to_string(o.epsilon) + ")";
+    plot.edge_labels = true;
+    viz::graph_plot(viz::circular_layout(u.size()), edges, (run_dir / "chart_graph.png").string(), plot);
+  }
+  ph::write_file_atomically(run_dir / "nerve.json", out.dump(2) + "\n");
+}
+
+}  // namespace
+
+Command add_nerve_command(CLI::App& parent) {
+  auto opts = std::make_shared<NerveCliOptions>();
+  CLI::App* sub = parent.add_subcommand(
+      "nerve", "Fuzzy Cech nerve of an atlas run's charts: barcode (Z/2, Z/3), Betti numbers, chart graph");
+  sub->add_option("RUN_DIR", opts->run_dir, "Run directory of `topoembed train --method atlas-ae`")->required();
+  sub->add_option("--dim", opts->dim, "Homology dimensions 0..K")->check(CLI::Range(0, 8))->capture_default_str();
+  sub->add_option("--conditioning", opts->conditioning,
+                  "E_{x|j}: weighted (by q_j) or argmax (points whose argmax chart is j)")
+      ->check(CLI::IsMember({"weighted", "argmax"}))
+      ->capture_default_str();
+  sub->add_option("--epsilon", opts->epsilon, "Read Betti numbers at filtration value 1 - EPS")
+      ->check(CLI::Range(1e-12, 1.0 - 1e-12))
+      ->capture_default_str();
+  sub->add_option("--min-persistence", opts->min_persistence, "Bars shorter than this before 1 - EPS are noise")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_flag("--no-plots", opts->no_plots, "Skip the PNG pictures");
+  return Command{sub, [opts] { run_nerve(*opts); }};
+}
+
+}  // namespace topoembed::app
