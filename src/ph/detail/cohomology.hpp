@@ -452,13 +452,20 @@ class CohomologyEngine {
     const std::size_t min_block = static_cast<std::size_t>(2 * threads_), max_block = 8192;
     std::size_t block = min_block;
     std::vector<WorkingColumn> cols;
-    for (std::size_t start = 0; start < columns.size();) {
+    // When the ordered phase keeps outweighing the parallel one (the columns reduce mostly
+    // against each other), the rest of the dimension runs sequentially, so two threads are never
+    // much slower than one.
+    double parallel_total = 0, ordered_total = 0;
+    int blocks_done = 0;
+    std::size_t start = 0;
+    while (start < columns.size() && !(blocks_done >= 8 && ordered_total > parallel_total)) {
       const auto t0 = std::chrono::steady_clock::now();
       block = std::min(block, columns.size() - start);
       if (cols.size() < block) cols.resize(block);
       parallel_chunks(threads_, static_cast<std::int64_t>(block), 1, [&](std::int64_t b, std::int64_t e, int) {
         for (std::int64_t k = b; k < e; ++k) start_column(cols[k], columns[start + k], m);
       });
+      const auto t1 = std::chrono::steady_clock::now();
       for (std::size_t k = 0; k < block; ++k) {
         WorkingColumn& col = cols[k];
         if (col.settled && col.pivot.coef() != 0 && pivots_.contains(col.pivot.index())) {
@@ -470,12 +477,21 @@ class CohomologyEngine {
         if (!col.settled) reduce_against_pivots(col, columns, m);
         finish_column(start + k, columns, d, col);
       }
-      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      const auto t2 = std::chrono::steady_clock::now();
+      parallel_total += std::chrono::duration<double>(t1 - t0).count();
+      ordered_total += std::chrono::duration<double>(t2 - t1).count();
+      ++blocks_done;
+      const double ms = std::chrono::duration<double, std::milli>(t2 - t0).count();
       const std::size_t done = block;
       start += done;
       if (ms < 2.0) block = std::min(max_block, 2 * done);
       else if (ms > 20.0) block = std::max(min_block, done / 2);
       else block = done;
+    }
+    WorkingColumn col;
+    for (std::size_t i = start; i < columns.size(); ++i) {
+      start_column(col, columns[i], m);
+      finish_column(i, columns, d, col);
     }
   }
 
