@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -25,31 +27,12 @@ struct Outcome {
   std::string err;
 };
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using topoembed::test_support::slurp;
+using topoembed::test_support::snapshot;
 
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.is_regular_file()) files[e.path().filename().string()] = slurp(e.path());
-  }
-  return files;
-}
-
-class CliTrainTest : public ::testing::Test {
+class CliTrainTest : public topoembed::test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("topoembed_cli_train_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  CliTrainTest() : TempDirTest("topoembed_cli_train_") {}
 
   Outcome run(const std::string& args) {
     const auto out = root_ / "stdout.txt";
@@ -69,8 +52,6 @@ class CliTrainTest : public ::testing::Test {
     return "train --preset topoae-spheres --spheres-points 10 --epochs " + std::to_string(epochs) +
            " --seed 3 --run-dir '" + dir.string() + "'";
   }
-
-  fs::path root_;
 };
 
 TEST_F(CliTrainTest, TrainWritesTheRunDirectoryAndResumeExtendsIt) {

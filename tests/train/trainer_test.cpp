@@ -19,6 +19,7 @@
 #include "topoembed/train/shuffle.hpp"
 #include "topoembed/train/trainer.hpp"
 #include "topoembed/train/workflows.hpp"
+#include "test_support.hpp"
 
 namespace topoembed::train {
 namespace {
@@ -37,30 +38,12 @@ std::string error_of(F&& f) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::slurp;
+using test_support::snapshot;
 
-// Every file of a directory with its bytes, to check that a failure changed nothing.
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::directory_iterator(dir)) files[e.path().filename().string()] = slurp(e.path());
-  return files;
-}
-
-class TrainerTest : public ::testing::Test {
+class TrainerTest : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("topoembed_trainer_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  TrainerTest() : TempDirTest("topoembed_trainer_") {}
 
   // 10 small spheres of 10 points plus an enclosing one of 100: 180 training points.
   static TrainConfig tiny_config(std::int64_t epochs) {
@@ -70,8 +53,6 @@ class TrainerTest : public ::testing::Test {
     c.seed = 7;
     return c;
   }
-
-  fs::path root_;
 };
 
 void expect_same_parameters(const std::string& a_path, const std::string& b_path) {
