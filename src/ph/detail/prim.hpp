@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -42,79 +43,40 @@ inline void swap_remove(R& rows, index_t pos, index_t last) {
 }
 
 // fill_row(current, remaining, m, out) writes out[k] = dist(current, remaining[k]) for k < m; the
-// distance function must be symmetric. Edges longer than `threshold` are absent. Filling a whole
-// row first keeps the distance loop free of Prim's bookkeeping, so it vectorises.
-// Fast path for float lengths and n < 2^16: the order (length ascending, edge index descending)
-// packed into one integer, (bits of the length) << 32 | (2^32 - 1 - index), so relaxing a key
-// and finding the earliest are plain integer minima (non-negative floats order like their bits).
-template <class FillRow>
-SpanningForest<float> prim_packed(index_t n, float threshold, FillRow&& fill_row) {
-  SpanningForest<float> forest;
-  forest.edges.reserve(n - 1);
-  forest.lengths.reserve(n - 1);
-  constexpr std::uint64_t kNone = ~std::uint64_t(0);
-  std::vector<vertex_t> remaining(n - 1), key_parent(n - 1, -1);
-  std::vector<std::uint64_t> key(n - 1, kNone);
-  std::vector<float> row(n - 1);
-  for (index_t i = 0; i + 1 < n; ++i) remaining[i] = static_cast<vertex_t>(i + 1);
-  index_t m = n - 1;
-  vertex_t current = 0;
-  forest.num_components = 1;
-  while (m > 0) {
-    fill_row(current, remaining.data(), m, row.data());
-    std::uint64_t best_key = kNone;  // keys are distinct: no ties
-    index_t best = -1;
-    const std::uint64_t c = static_cast<std::uint64_t>(current);
-    for (index_t k = 0; k < m; ++k) {  // relax through `current` and track the earliest key
-      const float d = row[k];
-      const std::uint64_t w = static_cast<std::uint64_t>(remaining[k]);
-      const std::uint64_t hi = w > c ? w : c, lo = w > c ? c : w;
-      std::uint32_t bits;
-      std::memcpy(&bits, &d, sizeof bits);
-      const std::uint64_t candidate =
-          d <= threshold ? (std::uint64_t(bits) << 32) | (0xFFFFFFFFull - (hi * (hi - 1) / 2 + lo)) : kNone;
-      if (candidate < key[k]) {
-        key[k] = candidate;
-        key_parent[k] = current;
-      }
-      if (key[k] < best_key) {
-        best_key = key[k];
-        best = k;
-      }
-    }
-    if (best < 0) {
-      best = std::min_element(remaining.begin(), remaining.begin() + m) - remaining.begin();
-      ++forest.num_components;
-    } else {
-      const std::uint32_t bits = static_cast<std::uint32_t>(best_key >> 32);
-      float len;
-      std::memcpy(&len, &bits, sizeof len);
-      forest.edges.push_back(make_edge(key_parent[best], remaining[best]));
-      forest.lengths.push_back(len);
-    }
-    current = remaining[best];
-    --m;
-    remaining[best] = remaining[m];
-    key[best] = key[m];
-    key_parent[best] = key_parent[m];
-    swap_remove(fill_row, best, m);
-  }
-  return forest;
-}
-
+// distance function must be symmetric and non-negative. Edges longer than `threshold` are absent.
+// Filling a whole row first keeps the distance loop free of Prim's bookkeeping, so it vectorises.
+//
+// Keys are compared as the bit patterns of the lengths, read as signed integers: for non-negative
+// floats (and +inf) that order is the numeric order, and integer compare, blend and minimum
+// vectorise without -ffast-math (a float minimum reduction does not, because of NaN and -0). The
+// relax loop and the minimum over the keys are two branch-free passes (checked with
+// -fopt-info-vec: both vectorise for float with plain SSE2, for double from SSE4.2); exact ties of
+// length, which the edge-index rule settles, are rare and handled by scalar passes.
 template <class T, class FillRow>
 SpanningForest<T> prim_spanning_forest_rows(index_t n, T threshold, FillRow&& fill_row) {
-  if constexpr (std::is_same_v<T, float>) {
-    if (n > 1 && n < (index_t(1) << 16)) return prim_packed(n, threshold, fill_row);
-  }
+  static_assert(std::is_floating_point_v<T>, "prim_spanning_forest_rows: T must be float or double");
+  using Bits = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  static_assert(sizeof(Bits) == sizeof(T), "prim_spanning_forest_rows: unexpected floating-point size");
+  constexpr Bits kSignMask = std::numeric_limits<Bits>::max();  // clears the sign bit: -0 -> +0
+  const auto to_bits = [](T value) {
+    Bits b;
+    std::memcpy(&b, &value, sizeof b);
+    return b;
+  };
+  const Bits kAbsent = to_bits(kInfinity<T>);  // no edge into the tree (yet), or longer than threshold
+  const Bits kNever = kAbsent + 1;             // a NaN pattern: equals no key (keys are <= kAbsent)
+  // Present edges: finite and <= threshold (NaN and inf bits are above the largest finite value).
+  const Bits present_max = std::min(to_bits(std::min(threshold, std::numeric_limits<T>::max())), kAbsent - 1);
+
   SpanningForest<T> forest;
   if (n <= 0) return forest;
   forest.edges.reserve(n - 1);
   forest.lengths.reserve(n - 1);
   // Vertices not yet in the tree, kept compact; key = best edge into the tree so far: its length
-  // and its end in the tree (inf and -1 when there is none yet).
+  // (as bits) and its end in the tree (-1 when there is none yet).
   std::vector<vertex_t> remaining(n - 1), key_parent(n - 1, -1);
-  std::vector<T> key_len(n - 1, kInfinity<T>), row(n - 1);
+  std::vector<Bits> key(n - 1, kAbsent), row_bits(n - 1);
+  std::vector<T> row(n - 1);
   for (index_t i = 0; i + 1 < n; ++i) remaining[i] = static_cast<vertex_t>(i + 1);
   auto key_index = [&](index_t k) { return edge_index(make_edge(key_parent[k], remaining[k])); };
   index_t m = n - 1;  // size of `remaining`
@@ -122,29 +84,36 @@ SpanningForest<T> prim_spanning_forest_rows(index_t n, T threshold, FillRow&& fi
   forest.num_components = 1;
   while (m > 0) {
     fill_row(current, remaining.data(), m, row.data());
-    // Relax the keys through `current`: a branch-free loop for strictly shorter edges; exact
-    // ties of length (rare) are settled by edge index afterwards.
-    bool any_tie = false;
+    std::memcpy(row_bits.data(), row.data(), static_cast<std::size_t>(m) * sizeof(T));
+    const Bits* __restrict rb = row_bits.data();
+    Bits* __restrict keys = key.data();
+    vertex_t* __restrict parents = key_parent.data();
+    Bits ties = 0;  // counted, not or-ed into a bool: GCC 12 vectorises only this form
     for (index_t k = 0; k < m; ++k) {
-      const T d = row[k] <= threshold ? row[k] : kInfinity<T>;
-      const bool shorter = d < key_len[k];
-      any_tie |= (d == key_len[k]) & (d != kInfinity<T>);
-      key_len[k] = shorter ? d : key_len[k];
-      key_parent[k] = shorter ? current : key_parent[k];
+      const Bits b = rb[k] & kSignMask;
+      const bool present = b <= present_max;
+      const Bits d = present ? b : kAbsent;
+      const Bits old = keys[k];
+      ties += ((present ? b : kNever) == old);
+      const bool shorter = d < old;
+      keys[k] = shorter ? d : old;
+      parents[k] = shorter ? current : parents[k];
     }
-    if (any_tie) {
-      for (index_t k = 0; k < m; ++k)
-        if (row[k] == key_len[k] && row[k] <= threshold && key_parent[k] != current &&
+    if (ties != 0) {  // an equally long edge through `current` wins if its index is larger
+      for (index_t k = 0; k < m; ++k) {
+        const Bits b = rb[k] & kSignMask;
+        if (b <= present_max && b == keys[k] && parents[k] != current &&
             edge_index(make_edge(current, remaining[k])) > key_index(k))
-          key_parent[k] = current;
+          parents[k] = current;
+      }
     }
+    Bits best_key = kAbsent;
+    for (index_t k = 0; k < m; ++k) best_key = keys[k] < best_key ? keys[k] : best_key;
     // The earliest key: the shortest, and among equals the largest edge index.
-    T best_len = kInfinity<T>;
-    for (index_t k = 0; k < m; ++k) best_len = std::min(best_len, key_len[k]);
     index_t best = -1, best_idx = -1;
-    if (best_len != kInfinity<T>) {
+    if (best_key != kAbsent) {
       for (index_t k = 0; k < m; ++k)
-        if (key_len[k] == best_len) {
+        if (keys[k] == best_key) {
           const index_t idx = key_index(k);
           if (idx > best_idx) { best = k; best_idx = idx; }
         }
@@ -153,13 +122,15 @@ SpanningForest<T> prim_spanning_forest_rows(index_t n, T threshold, FillRow&& fi
       best = std::min_element(remaining.begin(), remaining.begin() + m) - remaining.begin();
       ++forest.num_components;
     } else {
+      T length;
+      std::memcpy(&length, &best_key, sizeof length);
       forest.edges.push_back(make_edge(key_parent[best], remaining[best]));
-      forest.lengths.push_back(best_len);
+      forest.lengths.push_back(length);
     }
     current = remaining[best];
     --m;
     remaining[best] = remaining[m];
-    key_len[best] = key_len[m];
+    key[best] = key[m];
     key_parent[best] = key_parent[m];
     swap_remove(fill_row, best, m);
   }
