@@ -211,21 +211,27 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
 
   // Pairs: the core on detached distance matrices of both spaces (the pairings do not change when
   // a space is scaled, so the normalisation is applied to the gathered values only).
-  torch::Tensor host_x, host_z;  // squared distances [B, B] on the CPU (same pairs as distances)
+  const bool want0 = std::count(options.dims().begin(), options.dims().end(), 0) > 0;
+  const bool want1 = std::count(options.dims().begin(), options.dims().end(), 1) > 0;
+  // X's squared distances [B, B] on the CPU (same pairs as distances) are needed for A_X at every
+  // edge; Z's matrix only for H1 (its H0 pairing comes from the points, no B x B matrix).
+  torch::Tensor host_x, host_z;
+  double x_max_sq = 0;
   {
     torch::NoGradGuard no_grad;
-    host_x = detail::host_squared_distances(xf, op);
-    host_z = detail::host_squared_distances(z, op);
+    host_x = detail::host_squared_distances(xf, op, &x_max_sq);
+    if (want1) host_z = detail::host_squared_distances(z, op);
   }
   // Edge sets whose lengths are needed, in order: for each space s in {X, Z}, its H0 pairing
   // (death edges), then its finite H1 pairs as death edges and birth edges.
   std::vector<torch::Tensor> edge_sets;
-  const bool want0 = std::count(options.dims().begin(), options.dims().end(), 0) > 0;
-  const bool want1 = std::count(options.dims().begin(), options.dims().end(), 1) > 0;
   std::vector<std::vector<detail::EdgeTensors>> cycles;
   if (want1) cycles = detail::persistence_edges(torch::stack({host_x, host_z}), 1, std::nullopt, options.threads());
   for (int s = 0; s < 2; ++s) {
-    if (want0) edge_sets.push_back(detail::mst_edges_host((s == 0 ? host_x : host_z).unsqueeze(0), 1).select(0, 0));
+    if (want0) {
+      edge_sets.push_back(s == 0 ? detail::mst_edges_host(host_x.unsqueeze(0), 1).select(0, 0)
+                                 : detail::mst_edges_points(z, op));
+    }
     if (want1) {
       const auto& h1 = cycles[static_cast<std::size_t>(s)][1];
       const auto finite = h1.essential.logical_not();  // none are essential at the default threshold
@@ -238,8 +244,12 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
   const auto edges_cpu = torch::cat(edge_sets);
   const auto all_edges = edges_cpu.to(z.device());
   const auto e = edges_cpu.accessor<int64_t, 2>();
-  const auto hx_double = host_x.to(torch::kDouble).contiguous();  // B^2 copy, far cheaper than Prim
-  const double* hx = hx_double.data_ptr<double>();
+  // Squared X distance of entry i of the B x B matrix, in double, from its float or double storage.
+  const bool x_double = host_x.scalar_type() == torch::kDouble;
+  const void* hx_data = host_x.data_ptr();
+  const auto hx = [&](int64_t i) {
+    return x_double ? static_cast<const double*>(hx_data)[i] : double(static_cast<const float*>(hx_data)[i]);
+  };
 
   // The normalisers: A_X = D_X / max D_X (or / input_scale), A_Z = D_Z / latent_norm. The batch
   // maximum is the length of one edge, so it stays differentiable when x requires grad.
@@ -248,12 +258,12 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
   if (options.input_scale()) {
     x_scale_value = *options.input_scale();
   } else {
-    int64_t argmax = 0;
-    for (int64_t i = 1; i < batch * batch; ++i)
-      if (hx[i] > hx[argmax]) argmax = i;
-    if (hx[argmax] > 0) {  // else identical inputs: all distances stay 0, divide by 1
-      x_scale_value = std::sqrt(hx[argmax]);
-      if (xf.requires_grad()) {
+    if (x_max_sq > 0) {  // else identical inputs: all distances stay 0, divide by 1
+      x_scale_value = std::sqrt(x_max_sq);
+      if (xf.requires_grad()) {  // the maximum's edge, so the normaliser carries a gradient
+        int64_t argmax = 0;
+        for (int64_t i = 1; i < batch * batch; ++i)
+          if (hx(i) > hx(argmax)) argmax = i;
         x_scale_edge = torch::tensor({argmax / batch, argmax % batch}, torch::kLong).reshape({1, 2});
       }
     }
@@ -263,7 +273,7 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
     auto values = torch::empty({edges_cpu.size(0)}, torch::kDouble);
     auto* v = values.data_ptr<double>();
     const double inv_scale = 1.0 / x_scale_value;
-    for (int64_t i = 0; i < edges_cpu.size(0); ++i) v[i] = std::sqrt(hx[e[i][0] * batch + e[i][1]]) * inv_scale;
+    for (int64_t i = 0; i < edges_cpu.size(0); ++i) v[i] = std::sqrt(hx(e[i][0] * batch + e[i][1])) * inv_scale;
     return values;
   };
   if (want0 && !want1 && options.error() == SignatureError::kSquared && !xf.requires_grad() &&

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "detail/parallel.hpp"
@@ -225,7 +226,7 @@ namespace {
 // Squared distances, no square root: the pairing only needs the order of the edges. Whole rows are
 // written (both triangles) with unit stride so the compiler vectorises the inner loops.
 template <class T>
-void finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n, int64_t dim, const char* op) {
+T finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n, int64_t dim, const char* op) {
   for (int64_t i = 0; i < n * dim; ++i) {
     TORCH_CHECK(std::isfinite(x[i]), op, ": expected finite points, got ", x[i], " in row ", i / dim);
   }
@@ -261,28 +262,62 @@ void finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n,
     }
   }
   // Finite points can still overflow when squared; one check of the largest entry per row.
+  T largest = 0;
   for (int64_t i = 0; i < n; ++i) {
     const T* row = out + i * n;
-    TORCH_CHECK(std::isfinite(*std::max_element(row, row + n)), op,
-                ": expected finite squared distances, got an overflow in row ", i);
+    const T row_max = *std::max_element(row, row + n);
+    TORCH_CHECK(std::isfinite(row_max), op, ": expected finite squared distances, got an overflow in row ", i);
+    largest = std::max(largest, row_max);
   }
+  return largest;
 }
 }  // namespace
 
-torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op) {
+torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op, double* max_out) {
   const auto x = points.detach().to(torch::kCPU).contiguous();
   const int64_t n = x.size(0), dim = x.size(1);
   auto out = torch::empty({n, n}, x.options());
   torch::Tensor gram;
   if (dim >= kGramFormMinFeatures) gram = torch::matmul(x, x.t()).contiguous();
+  double largest = 0;
   if (x.scalar_type() == torch::kDouble) {
-    finish_host_squared_distances(x.data_ptr<double>(), gram.defined() ? gram.data_ptr<double>() : nullptr,
-                                  out.data_ptr<double>(), n, dim, op);
+    largest = finish_host_squared_distances(x.data_ptr<double>(), gram.defined() ? gram.data_ptr<double>() : nullptr,
+                                            out.data_ptr<double>(), n, dim, op);
   } else {
-    finish_host_squared_distances(x.data_ptr<float>(), gram.defined() ? gram.data_ptr<float>() : nullptr,
-                                  out.data_ptr<float>(), n, dim, op);
+    largest = finish_host_squared_distances(x.data_ptr<float>(), gram.defined() ? gram.data_ptr<float>() : nullptr,
+                                            out.data_ptr<float>(), n, dim, op);
   }
+  if (max_out != nullptr) *max_out = largest;
   return out;
+}
+
+torch::Tensor mst_edges_points(const torch::Tensor& points, const char* op) {
+  const auto x = points.detach().to(torch::kCPU).contiguous();
+  const int64_t n = x.size(0), dim = x.size(1);
+  TORCH_CHECK(dim <= std::numeric_limits<int>::max(), op, ": expected at most 2^31 - 1 features, got ", dim);
+  auto edges = torch::empty({std::max<int64_t>(n - 1, 0), 2}, torch::kLong);
+  auto* out = edges.data_ptr<int64_t>();
+  const auto run = [&](const auto* data) {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(data)>>;
+    for (int64_t i = 0; i < n * dim; ++i) {
+      TORCH_CHECK(std::isfinite(data[i]), op, ": expected finite points, got ", data[i], " in row ", i / dim);
+    }
+    const ph::PointCloud<T> cloud(n, static_cast<int>(dim), std::vector<T>(data, data + n * dim));
+    const auto mst = ph::minimum_spanning_edges(cloud, ph::Metric::kEuclidean);
+    TORCH_CHECK(static_cast<int64_t>(mst.size()) == edges.size(0), op, ": the core returned ", mst.size(),
+                " spanning edges, expected ", edges.size(0));
+    for (std::size_t i = 0; i < mst.size(); ++i) {
+      out[2 * i] = mst[i].u;
+      out[2 * i + 1] = mst[i].v;
+    }
+  };
+  if (x.scalar_type() == torch::kDouble) {
+    run(x.data_ptr<double>());
+  } else {
+    TORCH_CHECK(x.scalar_type() == torch::kFloat, op, ": expected float32 or float64 points, got ", x.scalar_type());
+    run(x.data_ptr<float>());
+  }
+  return edges;
 }
 
 torch::Tensor mst_edges_host(const torch::Tensor& host, int threads) {

@@ -56,28 +56,36 @@ RipsResult<T> h0_persistence_dense(const T* full, index_t n, std::optional<doubl
   return result_from_forest(forest, n, thr);
 }
 
+namespace {
 template <class T>
-RipsResult<T> h0_persistence(const PointCloud<T>& cloud, Metric metric, std::optional<double> threshold) {
-  const T thr = threshold_or_inf<T>(threshold);
-  detail::SpanningForest<T> forest;
+detail::SpanningForest<T> point_cloud_forest(const PointCloud<T>& cloud, Metric metric, T thr) {
   switch (metric) {  // one instance per metric so the distance loop is specialised
     case Metric::kEuclidean: {
       detail::PointRows<T, Metric::kEuclidean> rows(cloud);
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
-      break;
+      return detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
     }
     case Metric::kManhattan: {
       detail::PointRows<T, Metric::kManhattan> rows(cloud);
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
-      break;
+      return detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
     }
     case Metric::kChebyshev: {
       detail::PointRows<T, Metric::kChebyshev> rows(cloud);
-      forest = detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
-      break;
+      return detail::prim_spanning_forest_rows<T>(cloud.num_points, thr, rows);
     }
   }
-  return result_from_forest(forest, cloud.num_points, thr);
+  throw std::invalid_argument("h0_persistence: unknown metric");
+}
+}  // namespace
+
+template <class T>
+RipsResult<T> h0_persistence(const PointCloud<T>& cloud, Metric metric, std::optional<double> threshold) {
+  const T thr = threshold_or_inf<T>(threshold);
+  return result_from_forest(point_cloud_forest(cloud, metric, thr), cloud.num_points, thr);
+}
+
+template <class T>
+std::vector<Edge> minimum_spanning_edges(const PointCloud<T>& cloud, Metric metric) {
+  return point_cloud_forest(cloud, metric, kInfinity<T>).edges;
 }
 
 template <class T>
@@ -90,7 +98,8 @@ std::vector<Edge> minimum_spanning_edges_dense(const T* full, index_t n) {
   template RipsResult<T> h0_persistence(const CompressedDistanceMatrix<T>&, std::optional<double>); \
   template RipsResult<T> h0_persistence_dense(const T*, index_t, std::optional<double>);            \
   template RipsResult<T> h0_persistence(const PointCloud<T>&, Metric, std::optional<double>);       \
-  template std::vector<Edge> minimum_spanning_edges_dense(const T*, index_t);
+  template std::vector<Edge> minimum_spanning_edges_dense(const T*, index_t);                        \
+  template std::vector<Edge> minimum_spanning_edges(const PointCloud<T>&, Metric);
 TOPOEMBED_INSTANTIATE(float)
 TOPOEMBED_INSTANTIATE(double)
 #undef TOPOEMBED_INSTANTIATE

@@ -38,4 +38,8 @@ RipsResult<T> h0_persistence(const PointCloud<T>& cloud, Metric metric,
 template <class T>
 std::vector<Edge> minimum_spanning_edges_dense(const T* full, index_t n);
 
+// The same from points, each distance computed once inside Prim (the latent side of the losses).
+template <class T>
+std::vector<Edge> minimum_spanning_edges(const PointCloud<T>& cloud, Metric metric);
+
 }  // namespace topoembed::ph

@@ -31,8 +31,14 @@ torch::Tensor euclidean_edge_lengths(const torch::Tensor& points, const torch::T
 // Squared Euclidean distances [N, N] (CPU, the points' dtype, exact zero diagonal) of detached
 // points [N, D]: one matrix product (D > 16) or explicit differences, finished in a plain loop.
 // Squaring is monotone, so the core pairs these exactly as it pairs the distances (same edges,
-// same tie rule), at no square roots. Checks finiteness (`op` names the caller).
-torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op);
+// same tie rule), at no square roots. Checks finiteness (`op` names the caller). When `max_out`
+// is given it receives the largest entry (found anyway by the overflow check).
+torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op, double* max_out = nullptr);
+
+// Minimum-spanning-tree edges of detached points [N, D] in the Euclidean metric, each distance
+// computed once inside Prim (no N x N matrix; the latent side of the TopoAE loss): [N - 1, 2]
+// kLong on the CPU. Checks finiteness (`op` names the caller).
+torch::Tensor mst_edges_points(const torch::Tensor& points, const char* op);
 
 // Replaces (-1, -1) by (0, 0) (the zero diagonal) so a gather gives 0 with zero gradient.
 torch::Tensor diagonal_for_missing(const torch::Tensor& edges);
