@@ -47,79 +47,88 @@ namespace {
 // Fast path of the H0 squared-error signature loss on the CPU when x needs no gradient: the whole
 // forward and backward in plain loops over the 2 (B - 1) paired edges. The tensor-op version
 // (below) records ~40 small autograd ops whose dispatch overhead dominated at minibatch sizes
-// (bench/diff_bench.cpp, docs/benchmarks-diff.md). Inputs: z [B, d], latent_norm [1], edges
+// (bench/diff_bench.cpp, docs/benchmarks.md). Inputs: z [B, d], latent_norm [1], edges
 // [K, 2] (π_X first, then π_Z), a_x [K] double (A_X at the edges), num_x = |π_X|.
 // Output: [2] = (x_to_z, z_to_x), each divided by B. First derivatives only.
 struct SignatureH0Function : public torch::autograd::Function<SignatureH0Function> {
+  // Reads z in its own dtype (float or double) and accumulates in double: no converted copies.
+  template <class T>
+  static void terms_and_grad(const T* zz, int64_t dim, const int64_t* e, const double* ax, int64_t k_total,
+                             int64_t num_x, double scale, double inv_batch, const double* g_terms, double* terms,
+                             T* gz, double* grad_scale) {
+    for (int64_t k = 0; k < k_total; ++k) {
+      const T* zu = zz + e[2 * k] * dim;
+      const T* zv = zz + e[2 * k + 1] * dim;
+      double sq = 0;
+      for (int64_t c = 0; c < dim; ++c) {
+        const double t = double(zu[c]) - double(zv[c]);
+        sq += t * t;
+      }
+      const double d = std::sqrt(sq);
+      const double r = d / scale - ax[k];
+      const int term = k < num_x ? 0 : 1;
+      if (gz == nullptr) {
+        terms[term] += r * r * inv_batch;
+        continue;
+      }
+      if (sq <= 0) continue;  // a zero distance has gradient 0
+      const double w = g_terms[term] * 2 * r * inv_batch;  // dL/d(a_z)
+      *grad_scale -= w * d / (scale * scale);
+      const double c_uv = w / (scale * d);
+      T* gu = gz + e[2 * k] * dim;
+      T* gv = gz + e[2 * k + 1] * dim;
+      for (int64_t c = 0; c < dim; ++c) {
+        const double t = (double(zu[c]) - double(zv[c])) * c_uv;
+        gu[c] = static_cast<T>(gu[c] + t);
+        gv[c] = static_cast<T>(gv[c] - t);
+      }
+    }
+  }
+
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& z,
                                const torch::Tensor& latent_norm, const torch::Tensor& edges, const torch::Tensor& a_x,
                                int64_t num_x) {
-    const auto zd = z.detach().to(torch::kDouble).contiguous();
+    const auto zc = z.detach().contiguous();
     const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
-    const auto e = edges.accessor<int64_t, 2>();
-    const auto ax = a_x.accessor<double, 1>();
-    const auto zz = zd.accessor<double, 2>();
-    const int64_t k_total = edges.size(0), dim = zd.size(1);
-    const double inv_batch = 1.0 / static_cast<double>(zd.size(0));
+    const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
     double terms[2] = {0.0, 0.0};
-    for (int64_t k = 0; k < k_total; ++k) {
-      double sq = 0;
-      for (int64_t c = 0; c < dim; ++c) {
-        const double t = zz[e[k][0]][c] - zz[e[k][1]][c];
-        sq += t * t;
-      }
-      const double r = std::sqrt(sq) / scale - ax[k];
-      terms[k < num_x ? 0 : 1] += r * r * inv_batch;
-    }
+    AT_DISPATCH_FLOATING_TYPES(zc.scalar_type(), "SignatureH0Function", [&] {
+      terms_and_grad<scalar_t>(zc.data_ptr<scalar_t>(), zc.size(1), edges.data_ptr<int64_t>(), a_x.data_ptr<double>(),
+                               edges.size(0), num_x, scale, inv_batch, nullptr, terms, nullptr, nullptr);
+    });
     ctx->save_for_backward({z, latent_norm});
     ctx->saved_data["edges"] = edges;
     ctx->saved_data["a_x"] = a_x;
     ctx->saved_data["num_x"] = num_x;
-    return torch::tensor({terms[0], terms[1]}, torch::kDouble).to(z.scalar_type());
+    auto out = torch::empty({2}, zc.options());
+    AT_DISPATCH_FLOATING_TYPES(zc.scalar_type(), "SignatureH0Function", [&] {
+      out.data_ptr<scalar_t>()[0] = static_cast<scalar_t>(terms[0]);
+      out.data_ptr<scalar_t>()[1] = static_cast<scalar_t>(terms[1]);
+    });
+    return out;
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
-    const auto& z = saved[0];
+    const auto zc = saved[0].detach().contiguous();
     const auto& latent_norm = saved[1];
     const auto edges = ctx->saved_data["edges"].toTensor();
     const auto a_x = ctx->saved_data["a_x"].toTensor();
     const int64_t num_x = ctx->saved_data["num_x"].toInt();
     const auto g = grad_outputs[0].to(torch::kCPU, torch::kDouble).contiguous();
     const double g_terms[2] = {g.data_ptr<double>()[0], g.data_ptr<double>()[1]};
-    const auto zd = z.detach().to(torch::kDouble).contiguous();
     const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
-    const auto e = edges.accessor<int64_t, 2>();
-    const auto ax = a_x.accessor<double, 1>();
-    const auto zz = zd.accessor<double, 2>();
-    const int64_t k_total = edges.size(0), dim = zd.size(1);
-    const double inv_batch = 1.0 / static_cast<double>(zd.size(0));
-    auto grad_z = torch::zeros_like(zd);
-    auto gz = grad_z.accessor<double, 2>();
-    double grad_scale = 0;
-    for (int64_t k = 0; k < k_total; ++k) {
-      const int64_t u = e[k][0], v = e[k][1];
-      double sq = 0;
-      for (int64_t c = 0; c < dim; ++c) {
-        const double t = zz[u][c] - zz[v][c];
-        sq += t * t;
-      }
-      if (sq <= 0) continue;  // a zero distance has gradient 0
-      const double d = std::sqrt(sq);
-      const double r = d / scale - ax[k];
-      const double w = g_terms[k < num_x ? 0 : 1] * 2 * r * inv_batch;  // dL/d(a_z)
-      grad_scale -= w * d / (scale * scale);
-      const double c_uv = w / (scale * d);
-      for (int64_t c = 0; c < dim; ++c) {
-        const double t = (zz[u][c] - zz[v][c]) * c_uv;
-        gz[u][c] += t;
-        gz[v][c] -= t;
-      }
-    }
-    return {grad_z.to(z.device(), z.scalar_type()),
-            torch::full(latent_norm.sizes(), grad_scale, latent_norm.options()), torch::Tensor(), torch::Tensor(),
-            torch::Tensor()};
+    const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
+    auto grad_z = torch::zeros_like(zc);
+    double grad_scale = 0, unused[2] = {0.0, 0.0};
+    AT_DISPATCH_FLOATING_TYPES(zc.scalar_type(), "SignatureH0Function", [&] {
+      terms_and_grad<scalar_t>(zc.data_ptr<scalar_t>(), zc.size(1), edges.data_ptr<int64_t>(), a_x.data_ptr<double>(),
+                               edges.size(0), num_x, scale, inv_batch, g_terms, unused, grad_z.data_ptr<scalar_t>(),
+                               &grad_scale);
+    });
+    return {grad_z, torch::full(latent_norm.sizes(), grad_scale, latent_norm.options()), torch::Tensor(),
+            torch::Tensor(), torch::Tensor()};
   }
 };
 
