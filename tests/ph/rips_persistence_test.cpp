@@ -294,9 +294,9 @@ TEST(H0Prim, CoincidentPointsGiveNoZeroBars) {
 namespace topoembed::ph {
 namespace {
 
-TEST(H0Prim, PackedFloatPathEqualsKruskal) {
-  // Prim's float fast path (packed integer keys) against Kruskal on the sparse path, with ties:
-  // coordinates on a coarse grid make many equal lengths.
+TEST(H0Prim, FloatPathEqualsKruskal) {
+  // Prim's vectorised float keys (integer bit patterns) against Kruskal on the sparse path, with
+  // ties: coordinates on a coarse grid make many equal lengths.
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> cell(0, 6);
   std::vector<float> x(300 * 2);
@@ -310,6 +310,40 @@ TEST(H0Prim, PackedFloatPathEqualsKruskal) {
     EXPECT_EQ(prim.pairs[i].death, kruskal.pairs[i].death);
     EXPECT_EQ(prim.pairs[i].death_edge, kruskal.pairs[i].death_edge);
   }
+}
+
+TEST(H0Prim, TiesAndThresholdInDoubleEqualKruskal) {
+  // The 64-bit key path, with ties and a threshold that splits the grid into components.
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int> cell(0, 9);
+  std::vector<double> x(250 * 2);
+  for (auto& v : x) v = 1.5 * cell(rng);
+  const PointCloud<double> pc(250, 2, x);
+  const auto dm = distance_matrix(pc, Metric::kChebyshev);
+  for (const double threshold : {1.0, 1.5, 3.0}) {
+    const auto prim = h0_persistence(pc, Metric::kChebyshev, threshold);
+    const auto kruskal = rips_persistence(sparsify(dm, threshold), RipsOptions().with_max_dim(0));
+    ASSERT_EQ(prim.pairs.size(), kruskal.pairs.size()) << "threshold " << threshold;
+    for (std::size_t i = 0; i < prim.pairs.size(); ++i) {
+      EXPECT_EQ(prim.pairs[i].death, kruskal.pairs[i].death);
+      EXPECT_EQ(prim.pairs[i].death_edge, kruskal.pairs[i].death_edge);
+    }
+  }
+}
+
+TEST(H0Prim, SpanningEdgesFromPointsEqualDense) {
+  // minimum_spanning_edges on points (the latent side of the TopoAE loss) gives the same edges in
+  // the same order as on the full matrix of the same distances.
+  const auto pcf = testing::random_cloud<float>(90, 2, 4);
+  const auto dm = distance_matrix(pcf, Metric::kEuclidean);
+  std::vector<float> full(90 * 90);
+  for (index_t i = 0; i < 90; ++i)
+    for (index_t j = 0; j < 90; ++j) full[i * 90 + j] = dm(i, j);
+  const auto a = minimum_spanning_edges(pcf, Metric::kEuclidean);
+  const auto b = minimum_spanning_edges_dense(full.data(), 90);
+  ASSERT_EQ(a.size(), 89u);
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(minimum_spanning_edges(PointCloud<float>(1, 2, {0.f, 0.f}), Metric::kEuclidean).empty());
 }
 
 }  // namespace
