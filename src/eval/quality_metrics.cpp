@@ -8,12 +8,19 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "detail/density_kernel.hpp"
 #include "detail/distance_rows.hpp"
 #include "detail/stable_ranks.hpp"
 
@@ -44,99 +51,60 @@ torch::Tensor as_points(const torch::Tensor& t, const char* name) {
   return p;
 }
 
-// Row sums of exp(-t / sigma) for every sigma with one std::exp per entry where the sigmas
-// allow: when sigma_prev / sigma is an integer m, exp(-t / sigma) = exp(-t / sigma_prev)^m
-// (relative error ~ m * 1e-16). Values below 1e-150 are flushed to 0 before they are squared,
-// which avoids subnormals; next to the self term exp(0) = 1 they do not change a sum.
-struct DensityKernel {
-  std::vector<double> sigmas_desc;  // descending
-  std::vector<std::size_t> out_slot;
-  std::vector<std::int64_t> power;  // 0: compute with std::exp
+// Square roots of a row. sqrtpd is correctly rounded like std::sqrt, which the compiler does not
+// vectorise (errno).
+void sqrt_row(const double* in, double* out, std::int64_t n) {
+  std::int64_t l = 0;
+#if defined(__SSE2__)
+  for (; l + 2 <= n; l += 2) _mm_storeu_pd(out + l, _mm_sqrt_pd(_mm_loadu_pd(in + l)));
+#endif
+  for (; l < n; ++l) out[l] = std::sqrt(in[l]);
+}
 
-  explicit DensityKernel(const std::vector<double>& sigmas) {
-    std::vector<std::size_t> order(sigmas.size());
-    for (std::size_t s = 0; s < order.size(); ++s) order[s] = s;
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return sigmas[a] > sigmas[b]; });
-    for (std::size_t r = 0; r < order.size(); ++r) {
-      sigmas_desc.push_back(sigmas[order[r]]);
-      out_slot.push_back(order[r]);
-      std::int64_t pw = 0;
-      if (r > 0) {
-        const double ratio = sigmas_desc[r - 1] / sigmas_desc[r];
-        const double rounded = std::round(ratio);
-        if (rounded >= 1.0 && rounded <= 1e6 && std::abs(ratio - rounded) <= 1e-12 * rounded) {
-          pw = static_cast<std::int64_t>(rounded);
-        }
-      }
-      power.push_back(pw);
-    }
-  }
+// One space's squared distance rows: from the whole matrix, from the current block of rows
+// (GEMM sides over the cache budget), or computed row by row (low dimensions).
+struct Side {
+  const detail::DistanceRows* rows = nullptr;
+  torch::Tensor full;
+  torch::Tensor block;
+  std::int64_t block_begin = 0;
+  double inv_max2 = 0.0;
 
-  // Branch-free (a select by multiplication) so that the loops vectorise.
-  static double flushed(double v) { return v * static_cast<double>(v >= 1e-150); }
-  static void flush(double* v, std::int64_t n) {
-    for (std::int64_t l = 0; l < n; ++l) v[l] = flushed(v[l]);
-  }
-
-  // sums[slot(sigma)] = sum_l exp(-d2[l] * inv_max2 / sigma); buf, base: scratch.
-  void row_sums(const double* d2, std::int64_t n, double inv_max2, std::vector<double>& buf,
-                std::vector<double>& base, double* sums) const {
-    buf.resize(static_cast<std::size_t>(n));
-    base.resize(static_cast<std::size_t>(n));
-    double* e = buf.data();
-    double* b = base.data();
-    for (std::size_t r = 0; r < sigmas_desc.size(); ++r) {
-      if (power[r] == 0) {
-        const double c = inv_max2 / sigmas_desc[r];
-        for (std::int64_t l = 0; l < n; ++l) e[l] = std::exp(-(d2[l] * c));
-      } else if (power[r] == 10) {
-        // The default ladder (sigma = 10, 1, 0.1, ...): e^10 = (e^8) (e^2), fused in one pass.
-        for (std::int64_t l = 0; l < n; ++l) {
-          const double x2 = flushed(e[l] * e[l]);
-          const double x4 = flushed(x2 * x2);
-          const double x8 = flushed(x4 * x4);
-          e[l] = flushed(x8 * x2);
-        }
-      } else if (power[r] > 1) {
-        // e <- e^m by binary powering, all entries at once (vectorisable loops).
-        std::copy(e, e + n, b);
-        std::fill(e, e + n, 1.0);
-        for (std::int64_t m = power[r]; m > 0; m >>= 1) {
-          if (m & 1) {
-            for (std::int64_t l = 0; l < n; ++l) e[l] *= b[l];
-            flush(e, n);
-          }
-          if (m > 1) {
-            for (std::int64_t l = 0; l < n; ++l) b[l] *= b[l];
-            flush(b, n);
-          }
-        }
-      }
-      flush(e, n);
-      double sum = 0.0;
-      for (std::int64_t l = 0; l < n; ++l) sum += e[l];
-      sums[out_slot[r]] = sum;
-    }
+  bool needs_blocks() const { return !full.defined() && !rows->direct(); }
+  const double* row(std::int64_t i, std::vector<double>& buffer) const {
+    const std::int64_t n = rows->size();
+    if (full.defined()) return full.data_ptr<double>() + i * n;
+    if (!rows->direct()) return block.data_ptr<double>() + (i - block_begin) * n;
+    rows->squared_row(i, n, buffer.data());
+    return buffer.data();
   }
 };
 
 struct RowScratch {
+  std::vector<double> x2_buffer;
+  std::vector<double> z2_buffer;
+  std::vector<double> dx;  // distances of the row
+  std::vector<double> dz;
   std::vector<double> select;
   std::vector<double> zx_prefix;  // sum over p' <= p of |r^X - p'| / p'
   std::vector<double> xz_prefix;
-  std::vector<double> kernel_buf;
-  std::vector<double> kernel_base;
   std::vector<std::int64_t> top_x;
   std::vector<std::int64_t> top_z;
   std::vector<std::int64_t> pos_x;  // position in top_x, or -1
   std::vector<std::int64_t> pos_z;
   std::vector<std::int64_t> queries;
   std::vector<std::int64_t> query_ranks;
-  std::vector<std::pair<double, std::int64_t>> sorted;
-  std::vector<std::int64_t> hist;
+  detail::RankScratch rank;
   std::vector<std::int64_t> rank_x_of_z;  // r^X(i, top_z[p]) for p = 0..K
   std::vector<std::int64_t> rank_z_of_x;  // r^Z(i, top_x[p])
+
+  explicit RowScratch(std::int64_t n)
+      : x2_buffer(static_cast<std::size_t>(n)),
+        z2_buffer(static_cast<std::size_t>(n)),
+        dx(static_cast<std::size_t>(n)),
+        dz(static_cast<std::size_t>(n)),
+        pos_x(static_cast<std::size_t>(n), -1),
+        pos_z(static_cast<std::size_t>(n), -1) {}
 };
 
 // r_other[p] = rank in `values` of top[p], using pos (position in the other top list) where
@@ -154,7 +122,7 @@ void cross_ranks(const double* values, std::int64_t n, const std::vector<std::in
       s.queries.push_back(top[p]);
     }
   }
-  detail::stable_ranks(values, n, s.queries, s.query_ranks, s.sorted, s.hist);
+  detail::stable_ranks(values, n, s.queries, s.query_ranks, s.rank);
   std::size_t q = 0;
   for (auto& r : out) {
     if (r < 0) r = s.query_ranks[q++];
@@ -235,39 +203,44 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
   }
   if (options.compute_density_kl) m.sigmas = options.sigmas;
 
+  const auto t_start = std::chrono::steady_clock::now();
   const detail::DistanceRows rows_x(x);
   const detail::DistanceRows rows_z(z);
-  double inv_max2_x = 0.0;
-  double inv_max2_z = 0.0;
-  // The KL needs the largest distances before the row pass. Computing them costs a pass over
-  // all pairs; for GEMM-based sides that fit the budget the squared distances of that pass are
-  // kept and the row pass reads them instead of recomputing.
-  torch::Tensor cache_x;
-  torch::Tensor cache_z;
-  if (options.compute_density_kl) {
+  Side side_x;
+  Side side_z;
+  side_x.rows = &rows_x;
+  side_z.rows = &rows_z;
+  // GEMM sides are computed once as a whole matrix when it fits the budget: half the products
+  // (lower triangle, mirrored), and the KL's largest distance comes with it. Otherwise blocks
+  // of rows are computed in the row pass (and, for the KL, once before it for the maximum).
+  {
     double budget = static_cast<double>(options.distance_cache_bytes);
     const double matrix_bytes = static_cast<double>(n) * static_cast<double>(n) * 8.0;
-    auto largest = [&](const detail::DistanceRows& rows, torch::Tensor& cache) {
-      if (!rows.direct() && matrix_bytes <= budget) {
+    for (Side* side : {&side_x, &side_z}) {
+      double largest = 0.0;
+      if (!side->rows->direct() && matrix_bytes <= budget) {
         budget -= matrix_bytes;
-        cache = rows.full_squared(options.block_rows);
-        return cache.max().item<double>();
+        side->full = side->rows->full_squared(options.block_rows, &largest);
+      } else if (options.compute_density_kl) {
+        largest = side->rows->max_squared(options.block_rows);
       }
-      return rows.max_squared(options.block_rows);
-    };
-    const double mx = largest(rows_x, cache_x);
-    const double mz = largest(rows_z, cache_z);
-    if (mx <= 0.0 || mz <= 0.0) {
-      throw std::invalid_argument("quality_metrics: all points of " + std::string(mx <= 0.0 ? "x" : "z") +
-                                  " coincide; the density KL divides by the largest distance");
+      if (options.compute_density_kl) {
+        if (largest <= 0.0) {
+          throw std::invalid_argument("quality_metrics: all points of " +
+                                      std::string(side == &side_x ? "x" : "z") +
+                                      " coincide; the density KL divides by the largest distance");
+        }
+        side->inv_max2 = 1.0 / largest;
+      }
     }
-    inv_max2_x = 1.0 / mx;
-    inv_max2_z = 1.0 / mz;
   }
+
+  const auto t_rows = std::chrono::steady_clock::now();
+  m.seconds_distances = std::chrono::duration<double>(t_rows - t_start).count();
 
   const std::size_t n_sigma = m.sigmas.size();
   const std::size_t n_k = m.ks.size();
-  const DensityKernel kernel(m.sigmas);
+  const detail::DensityKernel kernel(m.sigmas);
   // Per-row partial results.
   std::vector<double> dens_x(static_cast<std::size_t>(n) * n_sigma, 0.0);
   std::vector<double> dens_z(static_cast<std::size_t>(n) * n_sigma, 0.0);
@@ -278,41 +251,54 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
   std::vector<double> zx_rows(static_cast<std::size_t>(n) * n_k, 0.0);
   std::vector<double> xz_rows(static_cast<std::size_t>(n) * n_k, 0.0);
 
-  for (std::int64_t b = 0; b < n; b += options.block_rows) {
-    const std::int64_t e = std::min(n, b + options.block_rows);
-    const torch::Tensor bx = cache_x.defined() ? cache_x.slice(0, b, e) : rows_x.squared_block(b, e);
-    const torch::Tensor bz = cache_z.defined() ? cache_z.slice(0, b, e) : rows_z.squared_block(b, e);
-    // Distances (not squared) for the ranks and the RMSE, vectorised by LibTorch.
-    const torch::Tensor dist_x = bx.sqrt();
-    const torch::Tensor dist_z = bz.sqrt();
-    const double* px = bx.data_ptr<double>();
-    const double* pz = bz.data_ptr<double>();
-    const double* qx = dist_x.data_ptr<double>();
-    const double* qz = dist_z.data_ptr<double>();
-    at::parallel_for(b, e, 1, [&](std::int64_t r0, std::int64_t r1) {
-      RowScratch s;
-      s.pos_x.assign(static_cast<std::size_t>(n), -1);
-      s.pos_z.assign(static_cast<std::size_t>(n), -1);
+  const bool blocked = side_x.needs_blocks() || side_z.needs_blocks();
+  const std::int64_t step = blocked ? options.block_rows : n;
+  for (std::int64_t b = 0; b < n; b += step) {
+    const std::int64_t e = std::min(n, b + step);
+    for (Side* side : {&side_x, &side_z}) {
+      if (side->needs_blocks()) {
+        side->rows->squared_block(b, e, side->block);
+        side->block_begin = b;
+      }
+    }
+    at::parallel_for(b, e, 16, [&](std::int64_t r0, std::int64_t r1) {
+      RowScratch s(n);
+      double* dx = s.dx.data();
+      double* dz = s.dz.data();
       for (std::int64_t i = r0; i < r1; ++i) {
-        const double* x2 = px + (i - b) * n;
-        const double* z2 = pz + (i - b) * n;
-        double* fx = dens_x.data() + i * static_cast<std::int64_t>(n_sigma);
-        double* fz = dens_z.data() + i * static_cast<std::int64_t>(n_sigma);
-        const double* dx = qx + (i - b) * n;
-        const double* dz = qz + (i - b) * n;
-        double diff_sum = 0.0;
-        double z_sum = 0.0;
-        for (std::int64_t l = 0; l < n; ++l) {
-          const double diff = dx[l] - dz[l];
-          diff_sum += diff * diff;
-          z_sum += z2[l];
+        const double* x2 = side_x.row(i, s.x2_buffer);
+        const double* z2 = side_z.row(i, s.z2_buffer);
+        sqrt_row(x2, dx, n);
+        sqrt_row(z2, dz, n);
+        // RMSE and stress sums in four lanes (vectorised; a fixed order per row).
+        double d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0;
+        double z0 = 0.0, z1 = 0.0, z2s = 0.0, z3 = 0.0;
+        std::int64_t l = 0;
+        for (; l + 4 <= n; l += 4) {
+          const double a0 = dx[l] - dz[l];
+          const double a1 = dx[l + 1] - dz[l + 1];
+          const double a2 = dx[l + 2] - dz[l + 2];
+          const double a3 = dx[l + 3] - dz[l + 3];
+          d0 += a0 * a0;
+          d1 += a1 * a1;
+          d2 += a2 * a2;
+          d3 += a3 * a3;
+          z0 += z2[l];
+          z1 += z2[l + 1];
+          z2s += z2[l + 2];
+          z3 += z2[l + 3];
         }
+        for (; l < n; ++l) {
+          const double a0 = dx[l] - dz[l];
+          d0 += a0 * a0;
+          z0 += z2[l];
+        }
+        sq_diff[i] = (d0 + d1) + (d2 + d3);
+        sq_z[i] = (z0 + z1) + (z2s + z3);
         if (n_sigma > 0) {
-          kernel.row_sums(x2, n, inv_max2_x, s.kernel_buf, s.kernel_base, fx);
-          kernel.row_sums(z2, n, inv_max2_z, s.kernel_buf, s.kernel_base, fz);
+          kernel.row_sums(x2, n, side_x.inv_max2, dens_x.data() + i * static_cast<std::int64_t>(n_sigma));
+          kernel.row_sums(z2, n, side_z.inv_max2, dens_z.data() + i * static_cast<std::int64_t>(n_sigma));
         }
-        sq_diff[i] = diff_sum;
-        sq_z[i] = z_sum;
         if (n_k == 0) continue;
 
         // Positions 0..K of both stable argsorts (position 0 is normally i itself).
@@ -348,17 +334,17 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
             const std::int64_t rz = s.rank_z_of_x[p];
             if (rz < 1 || rz > k) cont += static_cast<double>(rz - k);
           }
-          const double zx = s.zx_prefix[k];
-          const double xz = s.xz_prefix[k];
           const std::size_t at = static_cast<std::size_t>(i) * n_k + kk;
           trust_rows[at] = trust;
           cont_rows[at] = cont;
-          zx_rows[at] = zx;
-          xz_rows[at] = xz;
+          zx_rows[at] = s.zx_prefix[k];
+          xz_rows[at] = s.xz_prefix[k];
         }
       }
     });
   }
+
+  m.seconds_rows = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_rows).count();
 
   // Sums in row order.
   const auto nd = static_cast<double>(n);

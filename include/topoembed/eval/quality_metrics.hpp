@@ -22,11 +22,13 @@ struct QualityOptions {
   std::int64_t k_step = 10;
   bool compute_density_kl = true;
   bool compute_rank_measures = true;
-  // Rows per block of the blocked distance computation (memory ~ 3 * block_rows * n doubles).
+  // Rows per block of the blocked distance computation (memory ~ block_rows * n doubles per
+  // block buffer).
   std::int64_t block_rows = 512;
-  // With the density KL, the squared distances of the pass that finds the largest distance
-  // are kept (n * n * 8 bytes per high-dimensional space) if they fit in this many bytes, which
-  // saves recomputing them; 0 recomputes.
+  // The squared distances of a high-dimensional space (GEMM side) are computed once, as the
+  // whole n x n matrix (n * n * 8 bytes, half the products of a row-by-row pass), if it fits
+  // in this many bytes; otherwise rows are computed in blocks during the pass (and, with the
+  // density KL, once before it for the largest distance). 0: always blocks.
   std::int64_t distance_cache_bytes = std::int64_t{2} << 30;
 };
 
@@ -47,6 +49,10 @@ struct QualityMetrics {
   double mean_mrre_xz = 0.0;
   double rmse = 0.0;    // sqrt(sum_ij (D^X_ij - D^Z_ij)^2 / n^2)
   double stress = 0.0;  // sqrt(sum_ij (D^X_ij - D^Z_ij)^2 / sum_ij (D^Z_ij)^2)
+  // Wall seconds of the two phases (for benchmarks; not part of to_json): the distance
+  // matrices / largest distances before the row pass, and the row pass itself.
+  double seconds_distances = 0.0;
+  double seconds_rows = 0.0;
 
   // KL_sigma for one of `sigmas`; throws std::out_of_range if it was not computed.
   double kl(double sigma) const;

@@ -3,7 +3,6 @@
 // first k_max + 1 positions and the ranks of a few hundred other indices.
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 namespace topoembed::eval::detail {
@@ -18,12 +17,25 @@ inline bool stable_less(double a, std::int64_t ia, double b, std::int64_t ib) {
 void stable_smallest(const double* values, std::int64_t n, std::int64_t m,
                      std::vector<double>& scratch, std::vector<std::int64_t>& out);
 
+// Reused buffers of stable_ranks.
+struct RankScratch {
+  std::vector<std::int64_t> order;        // queries sorted by (value, index)
+  std::vector<double> query_value;         // values[queries[order[t]]]
+  std::vector<std::int64_t> query_index;   // queries[order[t]]
+  std::vector<std::int32_t> query_bucket;  // bucket of order[t]
+  std::vector<std::int32_t> first_query;   // per bucket: first t with query_bucket[t] >= bucket
+  std::vector<std::int32_t> count;         // entries per bucket
+  std::vector<std::int64_t> less;          // per t: entries in its bucket before order[t]
+  std::vector<std::int32_t> entry_bucket;  // one chunk of the row
+  std::vector<double> position;            // one chunk of the row
+};
+
 // ranks[t] = #{l : (values[l], l) < (values[q_t], q_t)} for the distinct indices q in
-// `queries`: the position of q_t in the stable argsort. One pass over the row plus a binary
-// search among the queries for the entries that fall between them.
+// `queries`: the position of q_t in the stable argsort. One pass over the row: each entry is
+// put in one of ~8 |queries| value buckets between the smallest and the largest query by a
+// monotone map (so a lower bucket means a smaller value), the buckets are counted, and only
+// entries that share a bucket with a query are compared with it exactly.
 void stable_ranks(const double* values, std::int64_t n, const std::vector<std::int64_t>& queries,
-                  std::vector<std::int64_t>& ranks,
-                  std::vector<std::pair<double, std::int64_t>>& scratch_sorted,
-                  std::vector<std::int64_t>& scratch_hist);
+                  std::vector<std::int64_t>& ranks, RankScratch& scratch);
 
 }  // namespace topoembed::eval::detail
