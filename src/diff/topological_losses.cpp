@@ -49,7 +49,8 @@ namespace {
 // (below) records ~40 small autograd ops whose dispatch overhead dominated at minibatch sizes
 // (bench/diff_bench.cpp, docs/benchmarks.md). Inputs: z [B, d], latent_norm [1], edges
 // [K, 2] (π_X first, then π_Z), a_x [K] double (A_X at the edges), num_x = |π_X|.
-// Output: [2] = (x_to_z, z_to_x), each divided by B. First derivatives only.
+// Output: [2] = (x_to_z, z_to_x), each divided by B, or with `summed` their sum as a scalar
+// (forward() needs only that: one autograd node fewer). First derivatives only.
 struct SignatureH0Function : public torch::autograd::Function<SignatureH0Function> {
   // Reads z in its own dtype (float or double) and accumulates in double: no converted copies.
   template <class T>
@@ -87,7 +88,7 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
 
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& z,
                                const torch::Tensor& latent_norm, const torch::Tensor& edges, const torch::Tensor& a_x,
-                               int64_t num_x) {
+                               int64_t num_x, bool summed) {
     const auto zc = z.detach().contiguous();
     const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
     const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
@@ -100,10 +101,16 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
     ctx->saved_data["edges"] = edges;
     ctx->saved_data["a_x"] = a_x;
     ctx->saved_data["num_x"] = num_x;
-    auto out = torch::empty({2}, zc.options());
+    ctx->saved_data["summed"] = summed;
+    auto out = summed ? torch::empty({}, zc.options()) : torch::empty({2}, zc.options());
     AT_DISPATCH_FLOATING_TYPES(zc.scalar_type(), "SignatureH0Function", [&] {
-      out.data_ptr<scalar_t>()[0] = static_cast<scalar_t>(terms[0]);
-      out.data_ptr<scalar_t>()[1] = static_cast<scalar_t>(terms[1]);
+      scalar_t* o = out.data_ptr<scalar_t>();
+      if (summed) {
+        o[0] = static_cast<scalar_t>(terms[0] + terms[1]);
+      } else {
+        o[0] = static_cast<scalar_t>(terms[0]);
+        o[1] = static_cast<scalar_t>(terms[1]);
+      }
     });
     return out;
   }
@@ -117,7 +124,9 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
     const auto a_x = ctx->saved_data["a_x"].toTensor();
     const int64_t num_x = ctx->saved_data["num_x"].toInt();
     const auto g = grad_outputs[0].to(torch::kCPU, torch::kDouble).contiguous();
-    const double g_terms[2] = {g.data_ptr<double>()[0], g.data_ptr<double>()[1]};
+    const bool summed = ctx->saved_data["summed"].toBool();
+    const double* gp = g.data_ptr<double>();
+    const double g_terms[2] = {gp[0], summed ? gp[0] : gp[1]};
     const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
     const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
     auto grad_z = torch::zeros_like(zc);
@@ -128,7 +137,7 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
                                &grad_scale);
     });
     return {grad_z, torch::full(latent_norm.sizes(), grad_scale, latent_norm.options()), torch::Tensor(),
-            torch::Tensor(), torch::Tensor()};
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -206,6 +215,10 @@ void TopoSignatureLossImpl::pretty_print(std::ostream& stream) const {
 }
 
 TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const torch::Tensor& z) {
+  return compute(x, z, false);
+}
+
+TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const torch::Tensor& z, bool loss_only) {
   constexpr const char* op = "TopoSignatureLoss";
   TORCH_CHECK(x.defined() && z.defined(), op, ": expected defined tensors x and z");
   TORCH_CHECK(x.dim() >= 2, op, ": expected inputs x [B, ...], got ", x.sizes());
@@ -288,11 +301,15 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
   if (want0 && !want1 && options.error() == SignatureError::kSquared && !xf.requires_grad() &&
       z.device().is_cpu()) {
     // Fast path: everything after the pairing in SignatureH0Function.
-    const auto out = SignatureH0Function::apply(z, latent_norm, edges_cpu, a_x_host(), counts[0]);
+    const auto out = SignatureH0Function::apply(z, latent_norm, edges_cpu, a_x_host(), counts[0], loss_only);
     TopoSignatureTerms fast;
-    fast.x_to_z = out[0];
-    fast.z_to_x = out[1];
-    fast.loss = out.sum();
+    if (loss_only) {
+      fast.loss = out;
+    } else {
+      fast.x_to_z = out[0];
+      fast.z_to_x = out[1];
+      fast.loss = out.sum();
+    }
     return fast;
   }
   torch::Tensor lengths_x;
@@ -328,7 +345,7 @@ TopoSignatureTerms TopoSignatureLossImpl::terms(const torch::Tensor& x, const to
 }
 
 torch::Tensor TopoSignatureLossImpl::forward(const torch::Tensor& x, const torch::Tensor& z) {
-  return terms(x, z).loss;
+  return compute(x, z, true).loss;
 }
 
 // ---------------------------------------------------------------------------------------------

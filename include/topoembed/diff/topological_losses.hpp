@@ -68,6 +68,10 @@ class TopoSignatureLossImpl : public torch::nn::Cloneable<TopoSignatureLossImpl>
 
   TopoSignatureLossOptions options;
   torch::Tensor latent_norm;  // registered parameter when learnable_scale, else a buffer of 1
+
+ private:
+  // loss_only: forward() needs only `loss` (the halves may then be left undefined).
+  TopoSignatureTerms compute(const torch::Tensor& x, const torch::Tensor& z, bool loss_only);
 };
 TORCH_MODULE(TopoSignatureLoss);
 
