@@ -226,43 +226,66 @@ namespace {
 // Squared distances, no square root: the pairing only needs the order of the edges. Whole rows are
 // written (both triangles) with unit stride so the compiler vectorises the inner loops.
 template <class T>
-T finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n, int64_t dim, const char* op) {
+void check_points_finite(const T* x, int64_t n, int64_t dim, const char* op) {
   for (int64_t i = 0; i < n * dim; ++i) {
     TORCH_CHECK(std::isfinite(x[i]), op, ": expected finite points, got ", x[i], " in row ", i / dim);
   }
+}
+
+// Fills out [n, n] with the squared distances and returns the largest. With the Gram matrix, the
+// lower triangle is computed (one pass over n^2 / 2 entries, its maximum taken on the way) and
+// mirrored: a blocked matrix product need not be bitwise symmetric, and the core expects symmetry.
+// A non-finite point shows in its squared norm, so the points are scanned only to name it.
+template <class T>
+T finish_host_squared_distances(const T* x, const T* gram, T* out, int64_t n, int64_t dim, const char* op) {
+  T largest = 0;
   if (gram != nullptr) {
     std::vector<T> sq_norms(static_cast<std::size_t>(n));
-    for (int64_t i = 0; i < n; ++i) sq_norms[static_cast<std::size_t>(i)] = gram[i * n + i];
+    bool finite = true;
+    for (int64_t i = 0; i < n; ++i) {
+      sq_norms[static_cast<std::size_t>(i)] = gram[i * n + i];
+      finite = finite && std::isfinite(gram[i * n + i]);
+    }
+    if (!finite) {
+      check_points_finite(x, n, dim, op);
+      TORCH_CHECK(false, op, ": expected finite squared distances, got an overflow in a squared norm");
+    }
     const T* norms = sq_norms.data();
     for (int64_t i = 0; i < n; ++i) {
       T* row = out + i * n;
       const T* g = gram + i * n;
       const T ni = norms[i];
-      for (int64_t j = 0; j < n; ++j) row[j] = std::max(T(0), ni + norms[j] - 2 * g[j]);
+      T row_max = 0;
+      for (int64_t j = 0; j < i; ++j) {
+        const T v = std::max(T(0), ni + norms[j] - 2 * g[j]);
+        row[j] = v;
+        row_max = std::max(row_max, v);
+      }
       row[i] = 0;
+      TORCH_CHECK(std::isfinite(row_max), op, ": expected finite squared distances, got an overflow in row ", i);
+      largest = std::max(largest, row_max);
     }
-    // A blocked matrix product need not be bitwise symmetric; the core expects symmetry.
     for (int64_t i = 1; i < n; ++i)
       for (int64_t j = 0; j < i; ++j) out[j * n + i] = out[i * n + j];
-  } else {
-    std::vector<T> columns(static_cast<std::size_t>(n * dim));  // x transposed: coordinate-major
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t k = 0; k < dim; ++k) columns[static_cast<std::size_t>(k * n + i)] = x[i * dim + k];
-    for (int64_t i = 0; i < n; ++i) {
-      T* row = out + i * n;
-      std::fill(row, row + n, T(0));
-      for (int64_t k = 0; k < dim; ++k) {
-        const T xi = x[i * dim + k];
-        const T* col = columns.data() + k * n;
-        for (int64_t j = 0; j < n; ++j) {
-          const T t = xi - col[j];
-          row[j] += t * t;
-        }
+    return largest;
+  }
+  check_points_finite(x, n, dim, op);
+  std::vector<T> columns(static_cast<std::size_t>(n * dim));  // x transposed: coordinate-major
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t k = 0; k < dim; ++k) columns[static_cast<std::size_t>(k * n + i)] = x[i * dim + k];
+  for (int64_t i = 0; i < n; ++i) {
+    T* row = out + i * n;
+    std::fill(row, row + n, T(0));
+    for (int64_t k = 0; k < dim; ++k) {
+      const T xi = x[i * dim + k];
+      const T* col = columns.data() + k * n;
+      for (int64_t j = 0; j < n; ++j) {
+        const T t = xi - col[j];
+        row[j] += t * t;
       }
     }
   }
   // Finite points can still overflow when squared; one check of the largest entry per row.
-  T largest = 0;
   for (int64_t i = 0; i < n; ++i) {
     const T* row = out + i * n;
     const T row_max = *std::max_element(row, row + n);
