@@ -25,6 +25,14 @@ class PointRows {
 
   void operator()(vertex_t current, const vertex_t* /*remaining*/, index_t m, T* out) const {
     const T* c = x_ + index_t(current) * dim_;
+    // Few coordinates (latent spaces, R^3): one fused pass, the coordinate loop unrolled.
+    switch (dim_) {
+      case 1: return fused<1>(c, m, out);
+      case 2: return fused<2>(c, m, out);
+      case 3: return fused<3>(c, m, out);
+      case 4: return fused<4>(c, m, out);
+      default: break;
+    }
     std::fill(out, out + m, T(0));
     for (int d = 0; d < dim_; ++d) {
       const T* col = soa_.data() + d * stride_;
@@ -39,6 +47,30 @@ class PointRows {
     }
     if constexpr (M == Metric::kEuclidean) {
       for (index_t k = 0; k < m; ++k) out[k] = std::sqrt(out[k]);
+    }
+  }
+
+  template <int D>
+  void fused(const T* c, index_t m, T* out) const {
+    const T* col[D];
+    T cd[D];
+    for (int d = 0; d < D; ++d) {
+      col[d] = soa_.data() + d * stride_;
+      cd[d] = c[d];
+    }
+    for (index_t k = 0; k < m; ++k) {
+      T s = 0;  // same order of operations as point_distance and the passes below
+      for (int d = 0; d < D; ++d) {
+        if constexpr (M == Metric::kEuclidean) {
+          s += (cd[d] - col[d][k]) * (cd[d] - col[d][k]);
+        } else if constexpr (M == Metric::kManhattan) {
+          s += std::abs(cd[d] - col[d][k]);
+        } else {
+          s = std::max(s, std::abs(cd[d] - col[d][k]));
+        }
+      }
+      if constexpr (M == Metric::kEuclidean) s = std::sqrt(s);
+      out[k] = s;
     }
   }
 
