@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""Writes docs/results.md from experiments/results/<dataset>/<method>/seed<S>.json.
+
+Each JSON is a run's metrics.json as `topoembed train` / `topoembed eval` write it (keys kl_0.01,
+kl_0.1, kl_1, mrre_mean, continuity_mean, trustworthiness_mean, rmse, data_mse, ...) plus
+"train_seconds". One table per data set: a row per method directory found, mean ± standard
+deviation over its seeds (sample std, ddof 1; 0 for one seed), the seed count, and the paper's
+published numbers beside them; then the issue's targets for TopoAE, met or missed, computed from
+the same files. Standard library and NumPy only.
+
+Usage: /usr/bin/python3 experiments/make_results.py [--results DIR] [--output docs/results.md]
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# (column title, metrics.json key)
+COLUMNS = [("KL_0.01", "kl_0.01"), ("KL_0.1", "kl_0.1"), ("KL_1", "kl_1"), ("ℓ-MRRE", "mrre_mean"),
+           ("ℓ-Cont", "continuity_mean"), ("ℓ-Trust", "trustworthiness_mean"), ("ℓ-RMSE", "rmse"),
+           ("data MSE", "data_mse")]
+
+DATASETS = [("spheres", "Spheres (test split, n = 1,000)"),
+            ("fmnist", "Fashion-MNIST (t10k test set, n = 10,000)")]
+
+METHOD_NAMES = {"topoae": "TopoAE", "topoae-tuned": "TopoAE (tuned preset)", "ae": "AE",
+                "pca": "PCA", "tsne": "t-SNE", "isomap": "Isomap", "umap": "UMAP"}
+METHOD_ORDER = ["topoae", "topoae-tuned", "ae", "pca", "tsne", "isomap", "umap"]
+
+# The paper's published means over five runs: Moor, Horn, Rieck, Borgwardt, "Topological
+# Autoencoders", ICML 2020, Table 1, as quoted in ../shared/reference/README.md (only the values
+# quoted there; the others are left empty rather than guessed).
+PAPER = {
+    "spheres": {
+        "topoae": {"kl_0.01": 0.085, "kl_0.1": 0.326, "kl_1": 0.00694, "mrre_mean": 0.272,
+                   "continuity_mean": 0.822, "trustworthiness_mean": 0.658, "rmse": 13.5,
+                   "data_mse": 0.8681},
+        "ae": {"kl_0.1": 0.746, "data_mse": 0.8155},
+        "pca": {"kl_0.1": 0.651, "data_mse": 0.9610},
+    },
+    "fmnist": {
+        "topoae": {"kl_0.1": 0.054, "data_mse": 0.1207},
+        "ae": {"kl_0.1": 0.068, "data_mse": 0.1020},
+        "pca": {"kl_0.1": 0.052, "data_mse": 0.1844},
+    },
+}
+
+# The measures of the paper's own latents files (one run each; the official code's
+# data/visualizations/, commit 203e94a), as ../shared/reference/README.md tabulates them; the
+# paper does not publish a data MSE for these files.
+PAPER_LATENTS = {
+    "spheres": {
+        "topoae": {"kl_0.01": 0.0917266, "kl_0.1": 0.314986, "kl_1": 0.00669776, "mrre_mean": 0.267422,
+                   "continuity_mean": 0.827383, "trustworthiness_mean": 0.660571, "rmse": 13.4515},
+        "ae": {"kl_0.01": 0.561383, "kl_0.1": 0.775594, "kl_1": 0.0168518, "mrre_mean": 0.356940,
+               "continuity_mean": 0.585937, "trustworthiness_mean": 0.581944, "rmse": 13.3438},
+        "pca": {"kl_0.01": 0.340339, "kl_0.1": 0.654051, "kl_1": 0.0153781, "mrre_mean": 0.294878,
+                "continuity_mean": 0.747077, "trustworthiness_mean": 0.625339, "rmse": 11.7701},
+    },
+    "fmnist": {
+        "topoae": {"kl_0.01": 0.33674, "kl_0.1": 0.0389749, "kl_1": 0.000912017, "mrre_mean": 0.029868,
+                   "continuity_mean": 0.980745, "trustworthiness_mean": 0.958809, "rmse": 20.9572},
+        "ae": {"kl_0.01": 0.489445, "kl_0.1": 0.0674866, "kl_1": 0.001244, "mrre_mean": 0.0241236,
+               "continuity_mean": 0.972065, "trustworthiness_mean": 0.974686, "rmse": 18.9107},
+        "pca": {"kl_0.01": 0.35613, "kl_0.1": 0.0520715, "kl_1": 0.000688299, "mrre_mean": 0.0574331,
+                "continuity_mean": 0.967757, "trustworthiness_mean": 0.916763, "rmse": 9.05141},
+    },
+}
+
+# The issue's targets for topoembed's TopoAE (mean of five seeds): (key, title, "<=" or ">=", bound).
+TARGETS = {
+    "spheres": [("kl_0.1", "KL_0.1", "<=", 0.30), ("kl_0.01", "KL_0.01", "<=", 0.085),
+                ("continuity_mean", "ℓ-Cont", ">=", 0.82)],
+    "fmnist": [("kl_0.1", "KL_0.1", "<=", 0.054)],
+}
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    a = abs(v)
+    if a >= 100:
+        return f"{v:.1f}"
+    if a >= 1:
+        return f"{v:.3f}"
+    if a >= 0.01:
+        return f"{v:.4f}"
+    return f"{v:.3g}" if a > 0 else "0"
+
+
+def mean_std(values):
+    arr = np.asarray(values, dtype=np.float64)
+    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+    return float(arr.mean()), std
+
+
+def load_runs(results, dataset):
+    """{method: [(seed, json), ...]} for every results/<dataset>/<method>/seed<S>.json."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(results, dataset, "*", "seed*.json"))):
+        match = re.fullmatch(r"seed(\d+)\.json", os.path.basename(path))
+        if not match:
+            continue
+        with open(path) as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                sys.exit(f"error: {path} is not valid JSON: {e}")
+        method = os.path.basename(os.path.dirname(path))
+        runs.setdefault(method, []).append((int(match.group(1)), data))
+    return runs
+
+
+def method_order(methods):
+    known = [m for m in METHOD_ORDER if m in methods]
+    return known + sorted(m for m in methods if m not in METHOD_ORDER)
+
+
+def notes_of(method, runs):
+    """Facts the JSONs carry that change how a row reads (epochs, what the method was fit on)."""
+    notes = []
+    epochs = sorted({r.get("epochs", r.get("epochs_run")) for _, r in runs if "epochs" in r or "epochs_run" in r} - {None})
+    if epochs and method not in ("pca", "tsne", "isomap", "umap"):
+        notes.append("epochs " + "/".join(str(e) for e in epochs))
+    fit_on = sorted({r["fit_on"] for _, r in runs if "fit_on" in r})
+    if fit_on:
+        notes.append("fit on " + "/".join(fit_on) + " split")
+    if method == "pca":
+        values = [tuple(r.get(k) for _, k in COLUMNS) for _, r in runs]
+        if len(runs) > 1 and all(v == values[0] for v in values):
+            notes.append("deterministic: identical seeds")
+    seconds = [r["train_seconds"] for _, r in runs if isinstance(r.get("train_seconds"), (int, float))]
+    if seconds:
+        notes.append(f"{np.mean(seconds):.1f} s per run")
+    return "; ".join(notes)
+
+
+def table(dataset, runs):
+    lines = ["| method | seeds | " + " | ".join(t for t, _ in COLUMNS) + " | notes |",
+             "|---|---|" + "---|" * len(COLUMNS) + "---|"]
+    paper = PAPER.get(dataset, {})
+    for method in method_order(set(runs) | set(paper)):
+        name = METHOD_NAMES.get(method, method)
+        if method in runs:
+            rs = runs[method]
+            cells = []
+            for _, key in COLUMNS:
+                values = [r[key] for _, r in rs if isinstance(r.get(key), (int, float))]
+                if not values:
+                    cells.append("—")
+                    continue
+                m, s = mean_std(values)
+                cells.append(f"{fmt(m)} ± {fmt(s)}" if len(values) > 1 else fmt(m))
+            seeds = ",".join(str(s) for s, _ in sorted(rs, key=lambda t: t[0]))
+            lines.append(f"| **{name}** (topoembed) | {len(rs)} ({seeds}) | " + " | ".join(cells) +
+                         f" | {notes_of(method, rs)} |")
+        if method in paper:
+            cells = [fmt(paper[method].get(key)) for _, key in COLUMNS]
+            lines.append(f"| {name} (paper, Table 1) | 5 | " + " | ".join(cells) + " | published mean |")
+        latents = PAPER_LATENTS.get(dataset, {}).get(method)
+        if latents:
+            cells = [fmt(latents.get(key)) for _, key in COLUMNS]
+            lines.append(f"| {name} (paper's latents file) | 1 | " + " | ".join(cells) +
+                         " | the official code's run, measured here |")
+    return lines
+
+
+def targets(dataset, runs):
+    lines = []
+    topo = [m for m in method_order(set(runs)) if m.startswith("topoae")]
+    if not TARGETS.get(dataset):
+        return lines
+    if not topo:
+        return ["Targets: no TopoAE results yet (experiments/results/" + dataset + "/topoae/), so not evaluated."]
+    for method in topo:
+        rs = runs[method]
+        parts = []
+        for key, title, op, bound in TARGETS[dataset]:
+            values = [r[key] for _, r in rs if isinstance(r.get(key), (int, float))]
+            if not values:
+                parts.append(f"{title} {op} {bound}: no values")
+                continue
+            m = float(np.mean(values))
+            ok = m <= bound if op == "<=" else m >= bound
+            parts.append(f"{title} {op} {bound}: {fmt(m)} **{'met' if ok else 'missed'}**")
+        caveat = "" if len(rs) >= 5 else f" (only {len(rs)} seed{'s' if len(rs) != 1 else ''}; the target is a five-seed mean)"
+        lines.append(f"- Targets, {METHOD_NAMES.get(method, method)} (mean of {len(rs)}){caveat}: " + "; ".join(parts) + ".")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description="docs/results.md from experiments/results/")
+    parser.add_argument("--results", default=os.path.join(ROOT, "experiments", "results"))
+    parser.add_argument("--output", default=os.path.join(ROOT, "docs", "results.md"))
+    args = parser.parse_args()
+
+    out = ["# Results: topoembed beside the paper's Table 1", "",
+           "Generated by `/usr/bin/python3 experiments/make_results.py` from "
+           "`experiments/results/<dataset>/<method>/seed<S>.json` on "
+           + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) + "; experiments/README.md says how to "
+           "reproduce every row. Values are mean ± standard deviation over the seeds listed (sample std, "
+           "ddof 1), measured with topoembed's C++ measures (`topoembed eval`, the definitions of "
+           "../shared/reference/README.md: KL_σ on distances divided by their maximum; ℓ-measures "
+           "averaged over k = 10, 20, …, 200) on the test split only. \"paper\" rows: the published means "
+           "over five runs (Moor, Horn, Rieck, Borgwardt, *Topological Autoencoders*, ICML 2020, Table 1), "
+           "only the values quoted in the reference README; — where not quoted or not defined (t-SNE, "
+           "Isomap and UMAP have no decoder, so no data MSE). \"paper's latents file\" rows: the 2-D test "
+           "latents the official code saved (one run per method, BorgwardtLab/topological-autoencoders "
+           "data/visualizations/) measured with the same C++ measures (values from the reference README).", ""]
+    for dataset, title in DATASETS:
+        runs = load_runs(args.results, dataset)
+        out += [f"## {title}", ""]
+        out += table(dataset, runs)
+        out += [""]
+        out += targets(dataset, runs)
+        out += [""]
+    out += ["## How the rows were made", "",
+            "- TopoAE / AE: `topoembed train` with the presets of docs/training.md (the paper's architectures and "
+            "hyper-parameters), seeds as listed; see the notes column for epochs where a script trained fewer "
+            "than the paper's 100 (with early stopping).",
+            "- PCA: topoembed's C++ `models::Pca` (`topoembed train --preset pca-spheres|pca-fmnist`), fitted on "
+            "the whole training split, applied to the test split; data MSE = the test split's reconstruction "
+            "error from the two components. No seed enters the fit: its seeds are identical (std 0). The paper "
+            "fitted sklearn's PCA on the training split minus a random 15 % validation part.",
+            "- t-SNE, Isomap, UMAP (Spheres): scikit-learn 1.2 / umap-learn 0.5 with the paper's settings from "
+            "its code (t-SNE perplexity 35.43, learning rate 10.33, 1,500 iterations, random initialisation; "
+            "Isomap 25 neighbours; UMAP 118 neighbours, min_dist 0.71). Isomap and UMAP are fitted on the "
+            "training split and embed the test split (as the paper's code does for methods with a "
+            "`transform`); t-SNE, which has none, is fitted on the test split itself. Scored by "
+            "`topoembed eval`.",
+            "- \"s per run\" in the notes: `train_seconds` (fit/training time as each script defines it; "
+            "experiments/README.md), on a shared 2-core machine with other jobs running, so only indicative.",
+            ""]
+    out += ["## Atlas", "",
+            "Atlas autoencoders (charts, the fuzzy nerve and its Betti numbers) are reported separately in "
+            "[results-atlas.md](results-atlas.md).", ""]
+    text = "\n".join(out)
+    tmp = args.output + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
