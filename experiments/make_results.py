@@ -74,11 +74,11 @@ PAPER_LATENTS = {
     },
 }
 
-# The targets for topoembed's TopoAE (mean of five seeds): (key, title, "<=" or ">=", bound).
+# The targets for topoembed's TopoAE (mean of five seeds): (key, title, "≤" or "≥", bound).
 TARGETS = {
-    "spheres": [("kl_0.1", "KL_0.1", "<=", 0.30), ("kl_0.01", "KL_0.01", "<=", 0.085),
-                ("continuity_mean", "ℓ-Cont", ">=", 0.82)],
-    "fmnist": [("kl_0.1", "KL_0.1", "<=", 0.054)],
+    "spheres": [("kl_0.1", "KL_0.1", "≤", 0.30), ("kl_0.01", "KL_0.01", "≤", 0.085),
+                ("continuity_mean", "ℓ-Cont", "≥", 0.82)],
+    "fmnist": [("kl_0.1", "KL_0.1", "≤", 0.054)],
 }
 
 
@@ -97,7 +97,8 @@ def fmt(v):
 
 def mean_std(values):
     arr = np.asarray(values, dtype=np.float64)
-    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+    # Identical values (PCA's seeds) have std 0 exactly, not the rounding noise of the mean.
+    std = float(arr.std(ddof=1)) if len(arr) > 1 and np.ptp(arr) > 0 else 0.0
     return float(arr.mean()), std
 
 
@@ -128,7 +129,7 @@ def notes_of(method, runs):
     notes = []
     epochs = sorted({r.get("epochs", r.get("epochs_run")) for _, r in runs if "epochs" in r or "epochs_run" in r} - {None})
     if epochs and method not in ("pca", "tsne", "isomap", "umap"):
-        notes.append("epochs " + "/".join(str(e) for e in epochs))
+        notes.append("epochs run " + "/".join(str(e) for e in epochs))
     fit_on = sorted({r["fit_on"] for _, r in runs if "fit_on" in r})
     if fit_on:
         notes.append("fit on " + "/".join(fit_on) + " split")
@@ -188,8 +189,8 @@ def targets(dataset, runs):
                 parts.append(f"{title} {op} {bound}: no values")
                 continue
             m = float(np.mean(values))
-            ok = m <= bound if op == "<=" else m >= bound
-            parts.append(f"{title} {op} {bound}: {fmt(m)} **{'met' if ok else 'missed'}**")
+            ok = m <= bound if op == "≤" else m >= bound
+            parts.append(f"{title} {op} {bound:g}: {fmt(m)} **{'met' if ok else 'missed'}**")
         caveat = "" if len(rs) >= 5 else f" (only {len(rs)} seed{'s' if len(rs) != 1 else ''}; the target is a five-seed mean)"
         lines.append(f"- Targets, {METHOD_NAMES.get(method, method)} (mean of {len(rs)}){caveat}: " + "; ".join(parts) + ".")
     return lines
