@@ -1,13 +1,18 @@
 #pragma once
-// `topoembed train --method atlas-ae`: the atlas autoencoder branch of the train command. The
+// `topoembed train --method atlas-ae`: the atlas autoencoder branch of the train command, and the
+// pieces `topoembed dimsweep` shares with it (data loading, one atlas run into a directory). The
 // train command owns the shared flags (--run-dir, --dataset, --epochs, ...); these are the
 // atlas-only ones.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include "topoembed/train/atlas_training.hpp"
 
 namespace topoembed::app {
 
@@ -23,19 +28,75 @@ struct AtlasTrainFlags {
 // The shared flags the atlas branch reads, as plain values.
 struct AtlasCommonFlags {
   std::string run_dir;
-  std::string dataset;  // circle, sphere, torus, flat-torus, rp2, t3, or a .csv point cloud
+  std::string dataset;  // circle, sphere, torus, flat-torus, rp2, t3, fmnist, or a .csv point cloud
   std::int64_t epochs = 150;
   std::int64_t batch_size = 64;
   double learning_rate = 3e-3;
   std::uint64_t seed = 0;
+  // Share of the points held out from training; their losses are reported (0: none held out).
+  double validation_fraction = 0.0;
+  std::optional<int> threads;  // LibTorch threads (unset: LibTorch's default)
+  bool report = true;          // write report.html + plots/
   bool quiet = false;
 };
 
+// The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight, --points)
+// on the train subcommand.
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
-// Trains into run_dir: atlas_config.json, log.jsonl, atlas.pt (models::save_atlas),
-// memberships.csv (q of every point, N rows × k), charts.png (the data coloured by argmax chart,
-// first two coordinates). Throws on bad flags or an existing atlas.pt.
+// The train command's flag check once the method is known (method: the --method text, empty when
+// not given): the atlas-only options are rejected for every other method, and the train options
+// that atlas-ae does not read (--preset, --config, --resume, --model, --latent-dim, --lambda,
+// --patience, --weight-decay, --spheres-points) are rejected for atlas-ae. Throws
+// std::invalid_argument naming the flag.
+void check_atlas_flags(const CLI::App& train_subcommand, const std::string& method);
+
+// The points an atlas trains on, [N, D] float32. circle, sphere, torus, flat-torus, rp2, t3:
+// `points` samples of data::make_* with `seed`; fmnist: `points` images of the Fashion-MNIST
+// training split (a subsample seeded by `seed`), pixels x / 255 in [0, 1], flattened, with
+// image_shape {28, 28}; a .csv file: its rows. `command` prefixes error messages.
+struct AtlasData {
+  torch::Tensor points;
+  std::vector<std::int64_t> image_shape;  // {H, W} for image data sets, else empty
+};
+AtlasData load_atlas_data(const std::string& dataset, std::int64_t points, std::uint64_t seed,
+                          const std::string& command);
+
+// The training options of the flags, validated (throws std::invalid_argument naming the field).
+train::AtlasTrainingOptions atlas_training_options(const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
+
+// Losses of a trained atlas on a set of points, evaluated after training (eval mode, no grad):
+// the reconstruction term, the chart-weighted MMD to the uniform prior on a fixed prior sample
+// (kernel scale C = d / 6, as in training), and the trained prior term (the MMD, or for the GAN
+// prior the generator loss against the trained discriminator).
+struct AtlasEvaluation {
+  std::int64_t points = 0;
+  double reconstruction = 0;
+  double mmd = 0;
+  double prior = 0;
+};
+
+struct AtlasRunResult {
+  std::vector<train::AtlasEpochLog> history;
+  AtlasEvaluation training;                   // on the training points
+  std::optional<AtlasEvaluation> validation;  // on the held-out points, when any
+};
+
+// Trains into common.run_dir: atlas_config.json, log.jsonl, atlas.pt (models::save_atlas),
+// memberships.csv (q of every point, training and held-out, N rows × k), atlas_summary.json (the
+// evaluations), charts.png (point clouds: the data coloured by argmax chart, first two
+// coordinates) and, when common.report, report.html + plots/ (train::write_atlas_report). Throws
+// before writing anything on bad options or when run_dir already holds atlas.pt.
+AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
+
+// The config JSON train_atlas_run writes to atlas_config.json (to recognise a finished run).
+std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
+
+// JSON of an evaluation and back (atlas_summary.json).
+std::string atlas_summary_text(const AtlasRunResult& result);
+AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& path);
+
+// `topoembed train --method atlas-ae`: loads the data, trains, prints a summary on stdout.
 void run_atlas_train(const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
 }  // namespace topoembed::app

@@ -176,7 +176,8 @@ Command add_train_command(CLI::App& parent) {
   sub->add_flag("--quiet", f->quiet, "No progress output");
   auto atlas = std::make_shared<AtlasTrainFlags>();
   add_atlas_train_options(*sub, *atlas);
-  return {sub, [f, atlas] {
+  return {sub, [f, atlas, sub] {
+            check_atlas_flags(*sub, f->method.value_or(""));
             if (!f->method || *f->method != "atlas-ae") return run_train(*f);
             AtlasCommonFlags c;
             c.run_dir = f->run_dir;
@@ -185,6 +186,9 @@ Command add_train_command(CLI::App& parent) {
             c.batch_size = f->batch_size.value_or(c.batch_size);
             c.learning_rate = f->learning_rate.value_or(c.learning_rate);
             c.seed = f->seed.value_or(c.seed);
+            c.validation_fraction = f->validation_fraction.value_or(c.validation_fraction);
+            c.threads = f->threads;
+            c.report = !f->no_report;
             c.quiet = f->quiet;
             run_atlas_train(*atlas, c);
           }};

@@ -1,4 +1,6 @@
-// The atlas autoencoder branch of `topoembed train` (see atlas_train_command.hpp).
+// The atlas autoencoder branch of `topoembed train` and the atlas runs `topoembed dimsweep` makes
+// (see atlas_train_command.hpp).
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,9 +14,13 @@
 
 #include "atlas_train_command.hpp"
 #include "topoembed/data/generators.hpp"
+#include "topoembed/data/idx.hpp"
+#include "topoembed/diff/regularizers.hpp"
+#include "topoembed/models/atlas_discriminator.hpp"
 #include "topoembed/ph/atomic_file.hpp"
 #include "topoembed/ph/io.hpp"
-#include "topoembed/train/atlas_training.hpp"
+#include "topoembed/train/datasets.hpp"
+#include "topoembed/train/report.hpp"
 #include "topoembed/viz/scatter_plot.hpp"
 
 namespace topoembed::app {
@@ -22,24 +28,70 @@ namespace {
 
 namespace fs = std::filesystem;
 
-torch::Tensor atlas_points(const AtlasCommonFlags& c, std::int64_t n) {
-  data::SampleOptions s;
-  s.n = n;
-  s.seed = c.seed;
-  const auto& d = c.dataset;
-  if (d == "circle") return data::make_circle(s).points;
-  if (d == "sphere") return data::make_sphere(s).points;
-  if (d == "torus") return data::make_torus(s).points;
-  if (d == "flat-torus") return data::make_flat_torus(s).points;
-  if (d == "rp2") return data::make_projective_plane(s).points;
-  if (d == "t3") return data::make_three_torus(s).points;
-  if (d.size() > 4 && d.compare(d.size() - 4, 4, ".csv") == 0) {
-    const auto cloud = ph::read_point_cloud<double>(d);
-    return torch::from_blob(const_cast<double*>(cloud.coords.data()), {cloud.num_points, cloud.dim}, torch::kDouble)
-        .clone();
+// Flags of `train` that only atlas-ae reads, and those it does not read.
+const char* const kAtlasOnlyFlags[] = {"--charts", "--dim", "--prior", "--prior-weight", "--sharpening-weight", "--points"};
+const char* const kNotAtlasFlags[] = {"--preset", "--config",  "--resume",       "--model",         "--latent-dim",
+                                      "--lambda", "--patience", "--weight-decay", "--spheres-points"};
+
+bool given(const CLI::App& sub, const char* name) {
+  const auto* option = sub.get_option_no_throw(name);
+  return option != nullptr && option->count() > 0;
+}
+
+// Seeds of the held-out split and of the evaluation prior sample, apart from the training seeds.
+constexpr std::uint64_t kSplitSeedOffset = 0x5eed5;
+constexpr std::uint64_t kEvaluationPriorSeedOffset = 0xe7a1;
+constexpr std::int64_t kEvaluationPriorSamples = 2000;
+
+AtlasEvaluation evaluate(models::AtlasImpl& atlas, models::AtlasDiscriminator discriminator, const torch::Tensor& x,
+                         const train::AtlasTrainingOptions& o) {
+  torch::NoGradGuard no_grad;
+  atlas.eval();
+  const auto prior = models::sample_atlas_prior(kEvaluationPriorSamples, o.charts, o.chart_dim,
+                                                o.seed + kEvaluationPriorSeedOffset);
+  AtlasEvaluation e;
+  e.points = x.size(0);
+  // In slices, so the [B, k, D] reconstructions stay small on image data; the MMD needs one pass.
+  double reconstruction = 0;
+  std::vector<torch::Tensor> coords, memberships;
+  for (std::int64_t start = 0; start < x.size(0); start += 1024) {
+    const auto xb = x.slice(0, start, start + 1024);
+    const auto out = atlas.forward(xb);
+    reconstruction += train::atlas_reconstruction_loss(out, xb).item<double>() * static_cast<double>(xb.size(0));
+    coords.push_back(out.coords);
+    memberships.push_back(out.membership);
   }
-  throw std::invalid_argument("train --method atlas-ae: --dataset must be circle, sphere, torus, flat-torus, rp2, t3 "
-                              "or a .csv point cloud, got '" + d + "'");
+  e.reconstruction = reconstruction / static_cast<double>(x.size(0));
+  const auto phi = torch::cat(coords, 0);
+  const auto q = torch::cat(memberships, 0);
+  e.mmd = x.size(0) >= 2 ? diff::chart_weighted_mmd(phi, q, prior.coords.to(phi.dtype())).item<double>() : NAN;
+  if (o.prior == train::AtlasPrior::kGAN && discriminator) {
+    discriminator->eval();
+    const auto b = phi.size(0);
+    const auto one_hot = torch::eye(o.charts, phi.options()).unsqueeze(0).expand({b, o.charts, o.charts});
+    const auto logits = discriminator->forward(one_hot.reshape({b * o.charts, o.charts}), phi.reshape({b * o.charts, o.chart_dim}));
+    e.prior = (q.reshape({b * o.charts}) * torch::softplus(-logits)).sum().item<double>() / static_cast<double>(b);
+  } else {
+    e.prior = e.mmd;
+  }
+  return e;
+}
+
+nlohmann::json evaluation_json(const AtlasEvaluation& e) {
+  return {{"points", e.points}, {"reconstruction", e.reconstruction}, {"mmd", e.mmd}, {"prior", e.prior}};
+}
+
+AtlasEvaluation evaluation_of(const nlohmann::json& j, const std::string& path) {
+  try {
+    AtlasEvaluation e;
+    e.points = j.at("points").get<std::int64_t>();
+    e.reconstruction = j.at("reconstruction").get<double>();
+    e.mmd = j.at("mmd").is_null() ? NAN : j.at("mmd").get<double>();
+    e.prior = j.at("prior").is_null() ? NAN : j.at("prior").get<double>();
+    return e;
+  } catch (const nlohmann::json::exception& ex) {
+    throw std::runtime_error(path + ": malformed evaluation (" + ex.what() + ")");
+  }
 }
 
 }  // namespace
@@ -51,19 +103,83 @@ void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
       ->check(CLI::IsMember({"mmd", "gan"}))
       ->capture_default_str();
   sub.add_option("--prior-weight", a.prior_weight, "atlas-ae: weight of the prior term (default 10 mmd, 1 gan)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 1e9));
   sub.add_option("--sharpening-weight", a.sharpening_weight, "atlas-ae: weight of the membership entropy")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
-  sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold")
+  sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(2, 100000000))
       ->capture_default_str();
 }
 
-void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
-  const fs::path run(c.run_dir);
-  if (fs::exists(run / "atlas.pt"))
-    throw std::invalid_argument("train --method atlas-ae: " + c.run_dir + " already holds a trained atlas (atlas.pt)");
+void check_atlas_flags(const CLI::App& sub, const std::string& method) {
+  if (method == "atlas-ae") {
+    for (const char* name : kNotAtlasFlags) {
+      if (given(sub, name)) {
+        std::string hint;
+        if (std::string(name) == "--latent-dim") hint = " (the chart dimension is --dim)";
+        if (std::string(name) == "--lambda") hint = " (the prior weight is --prior-weight)";
+        throw std::invalid_argument("train --method atlas-ae: " + std::string(name) +
+                                    " is not an atlas-ae option" + hint);
+      }
+    }
+    return;
+  }
+  for (const char* name : kAtlasOnlyFlags) {
+    if (given(sub, name)) {
+      throw std::invalid_argument("train: " + std::string(name) + " is an atlas-ae option; it has no effect " +
+                                  (method.empty() ? std::string("without --method atlas-ae")
+                                                  : "with --method " + method) +
+                                  " (give --method atlas-ae, or drop " + name + ")");
+    }
+  }
+}
+
+AtlasData load_atlas_data(const std::string& d, std::int64_t n, std::uint64_t seed, const std::string& command) {
+  if (n < 2) throw std::invalid_argument(command + ": --points must be >= 2, got " + std::to_string(n));
+  data::SampleOptions s;
+  s.n = n;
+  s.seed = seed;
+  AtlasData out;
+  if (d == "circle") out.points = data::make_circle(s).points;
+  else if (d == "sphere") out.points = data::make_sphere(s).points;
+  else if (d == "torus") out.points = data::make_torus(s).points;
+  else if (d == "flat-torus") out.points = data::make_flat_torus(s).points;
+  else if (d == "rp2") out.points = data::make_projective_plane(s).points;
+  else if (d == "t3") out.points = data::make_three_torus(s).points;
+  else if (d == "fmnist") {
+    data::ImageSetOptions image_options;
+    image_options.flatten = true;
+    image_options.symmetric_range = false;  // x / 255 in [0, 1]: decoded images read as grey values
+    const auto set = data::load_fashion_mnist(data::Split::kTrain, image_options);
+    const auto total = set.images.size(0);
+    if (n > total)
+      throw std::invalid_argument(command + ": --points " + std::to_string(n) + " exceeds the " +
+                                  std::to_string(total) + " Fashion-MNIST training images");
+    auto generator = at::detail::createCPUGenerator(seed);
+    const auto pick = std::get<0>(torch::randperm(total, generator, torch::kLong).slice(0, 0, n).sort());
+    out.points = set.images.index_select(0, pick);
+    out.image_shape = {28, 28};
+  } else if (d.size() > 4 && d.compare(d.size() - 4, 4, ".csv") == 0) {
+    const auto cloud = ph::read_point_cloud<double>(d);
+    out.points = torch::from_blob(const_cast<double*>(cloud.coords.data()), {cloud.num_points, cloud.dim}, torch::kDouble)
+                     .clone();
+  } else {
+    throw std::invalid_argument(command + ": --dataset must be circle, sphere, torus, flat-torus, rp2, t3, fmnist "
+                                          "or a .csv point cloud, got '" + d + "'");
+  }
+  out.points = out.points.to(torch::kFloat).contiguous();
+  return out;
+}
+
+train::AtlasTrainingOptions atlas_training_options(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
+  if (!(c.validation_fraction >= 0 && c.validation_fraction < 1))
+    throw std::invalid_argument("atlas-ae: the validation fraction must be in [0, 1), got " +
+                                std::to_string(c.validation_fraction));
+  if (c.threads && *c.threads < 1)
+    throw std::invalid_argument("atlas-ae: --threads must be >= 1, got " + std::to_string(*c.threads));
+  if (a.prior != "mmd" && a.prior != "gan")
+    throw std::invalid_argument("atlas-ae: --prior must be mmd or gan, got '" + a.prior + "'");
   train::AtlasTrainingOptions o;
   o.charts = a.charts;
   o.chart_dim = a.chart_dim;
@@ -75,11 +191,82 @@ void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
   o.learning_rate = c.learning_rate;
   o.seed = c.seed;
   train::validate(o);
-  const auto x = atlas_points(c, a.points).to(torch::kFloat);
+  return o;
+}
+
+std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
+  const auto o = atlas_training_options(a, c);
+  nlohmann::json config{{"method", "atlas-ae"}, {"dataset", c.dataset}, {"points", data.points.size(0)},
+                        {"charts", o.charts}, {"chart_dim", o.chart_dim}, {"prior", a.prior},
+                        {"prior_weight", o.prior_weight}, {"sharpening_weight", o.sharpening_weight},
+                        {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
+                        {"validation_fraction", c.validation_fraction}, {"seed", o.seed}};
+  if (!data.image_shape.empty()) config["image_shape"] = data.image_shape;
+  return config.dump(2) + "\n";
+}
+
+std::string atlas_summary_text(const AtlasRunResult& r) {
+  nlohmann::json j;
+  if (!r.history.empty()) {
+    const auto& e = r.history.back();
+    j["last_epoch"] = {{"epoch", e.epoch}, {"loss", e.loss}, {"reconstruction", e.reconstruction},
+                       {"prior", e.prior}, {"sharpening", e.sharpening}, {"discriminator", e.discriminator}};
+  }
+  j["training"] = evaluation_json(r.training);
+  if (r.validation) j["validation"] = evaluation_json(*r.validation);
+  return j.dump(2) + "\n";
+}
+
+AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(path + " is not valid JSON");
+  }
+  AtlasRunResult r;
+  try {
+    const auto& e = j.at("last_epoch");
+    train::AtlasEpochLog log;
+    log.epoch = e.at("epoch").get<std::int64_t>();
+    log.loss = e.at("loss").get<double>();
+    log.reconstruction = e.at("reconstruction").get<double>();
+    log.prior = e.at("prior").get<double>();
+    log.sharpening = e.at("sharpening").get<double>();
+    log.discriminator = e.at("discriminator").get<double>();
+    r.history.push_back(log);  // the last epoch only; log.jsonl holds them all
+  } catch (const nlohmann::json::exception& ex) {
+    throw std::runtime_error(path + ": malformed last_epoch (" + ex.what() + ")");
+  }
+  if (!j.contains("training")) throw std::runtime_error(path + " lacks 'training'");
+  r.training = evaluation_of(j.at("training"), path);
+  if (j.contains("validation")) r.validation = evaluation_of(j.at("validation"), path);
+  return r;
+}
+
+AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
+  const fs::path run(c.run_dir);
+  if (fs::exists(run / "atlas.pt"))
+    throw std::invalid_argument("atlas-ae: " + c.run_dir + " already holds a trained atlas (atlas.pt)");
+  const auto o = atlas_training_options(a, c);
+  const auto config = atlas_config_text(data, a, c);
+  const auto& x = data.points;
+  const auto n = x.size(0);
+  torch::Tensor x_train = x, x_validation;
+  if (c.validation_fraction > 0) {
+    const auto split = train::validation_split(n, c.validation_fraction, c.seed + kSplitSeedOffset);
+    if (split.train_index.size(0) < 2 || split.validation_index.size(0) < 2)
+      throw std::invalid_argument("atlas-ae: validation fraction " + std::to_string(c.validation_fraction) + " of " +
+                                  std::to_string(n) + " points leaves fewer than 2 points on one side");
+    x_train = x.index_select(0, split.train_index);
+    x_validation = x.index_select(0, split.validation_index);
+  }
+  if (c.threads) torch::set_num_threads(*c.threads);
   fs::create_directories(run);
 
   std::ostringstream log;
-  auto result = train::train_atlas(x, o, [&](const train::AtlasEpochLog& e) {
+  AtlasRunResult r;
+  auto trained = train::train_atlas(x_train, o, [&](const train::AtlasEpochLog& e) {
     nlohmann::json line{{"epoch", e.epoch}, {"loss", e.loss}, {"reconstruction", e.reconstruction},
                         {"prior", e.prior}, {"sharpening", e.sharpening}, {"discriminator", e.discriminator}};
     log << line.dump() << "\n";
@@ -88,16 +275,14 @@ void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
                    static_cast<long long>(e.epoch), static_cast<long long>(o.epochs), e.loss, e.reconstruction,
                    e.prior, e.sharpening);
   });
-  const auto q = train::atlas_memberships(*result.atlas, x).to(torch::kDouble).contiguous();
+  r.history = trained.history;
+  r.training = evaluate(*trained.atlas, trained.discriminator, x_train, o);
+  if (x_validation.defined()) r.validation = evaluate(*trained.atlas, trained.discriminator, x_validation, o);
+  const auto q = train::atlas_memberships(*trained.atlas, x).to(torch::kDouble).contiguous();
 
-  nlohmann::json config{{"method", "atlas-ae"}, {"dataset", c.dataset}, {"points", x.size(0)},
-                        {"charts", o.charts}, {"chart_dim", o.chart_dim}, {"prior", a.prior},
-                        {"prior_weight", o.prior_weight}, {"sharpening_weight", o.sharpening_weight},
-                        {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
-                        {"seed", o.seed}};
-  ph::write_file_atomically(run / "atlas_config.json", config.dump(2) + "\n");
+  ph::write_file_atomically(run / "atlas_config.json", config);
   ph::write_file_atomically(run / "log.jsonl", log.str());
-  models::save_atlas(*result.atlas, (run / "atlas.pt").string());
+  models::save_atlas(*trained.atlas, (run / "atlas.pt").string());
   ph::write_file_atomically(run / "memberships.csv", [&](std::ostream& out) {
     out.precision(17);
     const auto* p = q.data_ptr<double>();
@@ -106,24 +291,46 @@ void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
       out << "\n";
     }
   });
-  if (x.size(1) >= 2) {
+  if (data.image_shape.empty() && x.size(1) >= 2) {
     const auto xd = x.to(torch::kDouble).contiguous();
-    std::vector<double> px(static_cast<std::size_t>(x.size(0))), py(px.size());
+    const auto am = q.argmax(1).contiguous();
+    std::vector<double> px(static_cast<std::size_t>(n)), py(px.size());
     std::vector<int> labels(px.size());
-    const auto am = q.argmax(1);
-    for (std::int64_t i = 0; i < x.size(0); ++i) {
-      px[static_cast<std::size_t>(i)] = xd[i][0].item<double>();
-      py[static_cast<std::size_t>(i)] = xd[i][1].item<double>();
-      labels[static_cast<std::size_t>(i)] = static_cast<int>(am[i].item<std::int64_t>());
+    for (std::int64_t i = 0; i < n; ++i) {
+      px[static_cast<std::size_t>(i)] = xd.data_ptr<double>()[i * x.size(1)];
+      py[static_cast<std::size_t>(i)] = xd.data_ptr<double>()[i * x.size(1) + 1];
+      labels[static_cast<std::size_t>(i)] = static_cast<int>(am.data_ptr<std::int64_t>()[i]);
     }
     viz::ScatterOptions plot;
     plot.title = "points by argmax chart";
     viz::scatter_plot(px, py, labels, (run / "charts.png").string(), plot);
   }
-  std::cout << "trained atlas (" << o.charts << " charts, d = " << o.chart_dim << ") on " << x.size(0)
-            << " points: reconstruction " << result.history.front().reconstruction << " -> "
-            << result.history.back().reconstruction << "\nwrote " << (run / "atlas.pt").string() << ", "
-            << (run / "memberships.csv").string() << "\n";
+  ph::write_file_atomically(run / "atlas_summary.json", atlas_summary_text(r));
+  if (c.report) {
+    train::AtlasReportOptions report;
+    report.image_shape = data.image_shape;
+    train::write_atlas_report(c.run_dir, x, report);
+  }
+  return r;
+}
+
+void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
+  atlas_training_options(a, c);  // bad flags fail before the data are read
+  const auto data = load_atlas_data(c.dataset, a.points, c.seed, "train --method atlas-ae");
+  const auto r = train_atlas_run(data, a, c);
+  const fs::path run(c.run_dir);
+  std::ostringstream out;
+  out << "trained atlas (" << a.charts << " charts, d = " << a.chart_dim << ") on " << r.training.points
+      << " points: reconstruction " << r.history.front().reconstruction << " -> " << r.history.back().reconstruction
+      << " (epoch means); after training " << r.training.reconstruction << ", chart-weighted MMD " << r.training.mmd
+      << "\n";
+  if (r.validation)
+    out << "held out " << r.validation->points << " points: reconstruction " << r.validation->reconstruction
+        << ", chart-weighted MMD " << r.validation->mmd << "\n";
+  out << "wrote " << (run / "atlas.pt").string() << ", " << (run / "memberships.csv").string();
+  if (c.report) out << ", " << (run / "report.html").string();
+  out << "\n";
+  std::cout << out.str();
 }
 
 }  // namespace topoembed::app

@@ -2,6 +2,7 @@
 #include "topoembed/train/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -12,12 +13,18 @@
 #include <nlohmann/json.hpp>
 
 #include "topoembed/data/point_cloud_io.hpp"
+#include "topoembed/eval/nerve.hpp"
+#include "topoembed/models/atlas.hpp"
 #include "topoembed/ph/rips_persistence.hpp"
+#include "topoembed/train/atlas_training.hpp"
 #include "topoembed/train/datasets.hpp"
 #include "topoembed/train/shuffle.hpp"
 #include "topoembed/train/trainer.hpp"
 #include "topoembed/train/workflows.hpp"
+#include "topoembed/viz/graph_plot.hpp"
 #include "topoembed/viz/html_report.hpp"
+#include "topoembed/viz/image_graph_plot.hpp"
+#include "topoembed/viz/image_grid.hpp"
 #include "topoembed/viz/line_plot.hpp"
 #include "topoembed/viz/persistence_plots.hpp"
 #include "topoembed/viz/scatter_plot.hpp"
@@ -206,6 +213,240 @@ std::string write_report(const std::string& run_dir, int max_diagram_points) {
     report.section("Latent space");
     report.text("The run has not finished: no " + std::string(kLatentsCsvFile) + " yet (last epoch " +
                 format_number(log.back().at("epoch").get<double>()) + ").");
+  }
+
+  const std::string path = (dir / kReportFile).string();
+  report.write(path);
+  return path;
+}
+
+namespace {
+
+nlohmann::json read_json_file(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("atlas report: '" + path.string() + "' is missing; is this an atlas run directory?");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error("atlas report: '" + path.string() + "' is not valid JSON");
+  }
+}
+
+double atlas_log_value(const nlohmann::json& record, const char* name, std::size_t line) {
+  const auto it = record.find(name);
+  if (it == record.end() || !it->is_number())
+    throw std::runtime_error("atlas report: log.jsonl line " + std::to_string(line) + " lacks the number '" + name + "'");
+  return it->get<double>();
+}
+
+// Rows of a [n, D] float tensor as image vectors.
+std::vector<std::vector<float>> image_rows(const torch::Tensor& x) {
+  const auto c = x.to(torch::kFloat).contiguous();
+  std::vector<std::vector<float>> rows;
+  const auto* p = c.data_ptr<float>();
+  for (std::int64_t i = 0; i < c.size(0); ++i) rows.emplace_back(p + i * c.size(1), p + (i + 1) * c.size(1));
+  return rows;
+}
+
+}  // namespace
+
+std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& points, const AtlasReportOptions& options) {
+  if (options.grid_side < 1 || options.grid_side > 64)
+    throw std::invalid_argument("atlas report: grid_side must be in 1..64, got " + std::to_string(options.grid_side));
+  if (!(options.edge_threshold >= 0 && options.edge_threshold < 1))
+    throw std::invalid_argument("atlas report: edge_threshold must be in [0, 1), got " + format_number(options.edge_threshold));
+  if (!(options.picture_edge_fraction >= 0 && options.picture_edge_fraction <= 1))
+    throw std::invalid_argument("atlas report: picture_edge_fraction must be in [0, 1], got " +
+                                format_number(options.picture_edge_fraction));
+  if (!options.image_shape.empty() &&
+      (options.image_shape.size() != 2 || options.image_shape[0] < 1 || options.image_shape[1] < 1))
+    throw std::invalid_argument("atlas report: image_shape must be empty or {H, W} with H, W >= 1");
+  const fs::path dir(run_dir);
+  if (!fs::is_directory(dir)) throw std::runtime_error("atlas report: run directory '" + run_dir + "' does not exist");
+  const auto config = read_json_file(dir / "atlas_config.json");
+  if (!fs::exists(dir / "atlas.pt"))
+    throw std::runtime_error("atlas report: '" + (dir / "atlas.pt").string() + "' is missing; the run has not finished");
+  auto atlas = models::load_atlas((dir / "atlas.pt").string());
+  atlas->eval();
+  if (!points.defined() || points.dim() != 2 || points.size(0) < 1 || points.size(1) != atlas->input_dim()) {
+    std::ostringstream got;
+    if (points.defined()) got << points.sizes();
+    else got << "an undefined tensor";
+    throw std::invalid_argument("atlas report: expected points [N, " + std::to_string(atlas->input_dim()) +
+                                "] for the run's atlas, got " + got.str());
+  }
+  if (!options.image_shape.empty() && options.image_shape[0] * options.image_shape[1] != atlas->input_dim())
+    throw std::invalid_argument("atlas report: image_shape " + std::to_string(options.image_shape[0]) + "x" +
+                                std::to_string(options.image_shape[1]) + " does not match the atlas' input size " +
+                                std::to_string(atlas->input_dim()));
+
+  // log.jsonl: one line per epoch.
+  std::vector<nlohmann::json> log;
+  {
+    std::ifstream in(dir / kLogFile);
+    if (!in) throw std::runtime_error("atlas report: '" + (dir / kLogFile).string() + "' is missing");
+    std::string line;
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+      if (line.empty()) continue;
+      try {
+        log.push_back(nlohmann::json::parse(line));
+      } catch (const nlohmann::json::exception&) {
+        throw std::runtime_error("atlas report: '" + (dir / kLogFile).string() + "' line " + std::to_string(number) +
+                                 " is not valid JSON");
+      }
+    }
+  }
+  const fs::path plots = dir / "plots";
+  std::error_code ec;
+  fs::create_directories(plots, ec);
+  if (ec) throw std::runtime_error("atlas report: cannot create '" + plots.string() + "': " + ec.message());
+
+  const auto k = atlas->charts();
+  const auto d = atlas->chart_dim();
+  viz::HtmlReport report("topoembed atlas run: " + config.value("dataset", std::string("?")) + ", k = " +
+                         std::to_string(k) + ", d = " + std::to_string(d));
+  report.section("Run");
+  std::vector<std::pair<std::string, std::string>> config_rows;
+  for (const auto& item : config.items())
+    config_rows.emplace_back(item.key(), item.value().is_string() ? item.value().get<std::string>() : item.value().dump());
+  config_rows.emplace_back("epochs finished", std::to_string(log.size()));
+  report.metrics_table(config_rows, "Configuration (atlas_config.json)");
+  const fs::path summary_path = dir / "atlas_summary.json";
+  if (fs::exists(summary_path)) {
+    const auto summary = read_json_file(summary_path);
+    std::vector<std::pair<std::string, double>> rows;
+    for (const char* part : {"training", "validation"}) {
+      if (!summary.contains(part) || !summary.at(part).is_object()) continue;
+      for (const auto& item : summary.at(part).items())
+        if (item.value().is_number()) rows.emplace_back(std::string(part) + " " + item.key(), item.value().get<double>());
+    }
+    report.metrics_table(rows, "Losses after training (atlas_summary.json)");
+  }
+
+  if (!log.empty()) {
+    viz::Series reconstruction{"reconstruction", {}, {}}, total{"total loss", {}, {}};
+    viz::Series prior{"prior term", {}, {}}, sharpening{"sharpening term", {}, {}};
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const double e = atlas_log_value(log[i], "epoch", i + 1);
+      for (auto* s : {&reconstruction, &total, &prior, &sharpening}) s->x.push_back(e);
+      reconstruction.y.push_back(atlas_log_value(log[i], "reconstruction", i + 1));
+      total.y.push_back(atlas_log_value(log[i], "loss", i + 1));
+      prior.y.push_back(atlas_log_value(log[i], "prior", i + 1));
+      sharpening.y.push_back(atlas_log_value(log[i], "sharpening", i + 1));
+    }
+    report.section("Training");
+    viz::LinePlotOptions line;
+    line.x_label = "epoch";
+    line.y_label = "loss";
+    line.markers = log.size() < 30;
+    line.title = "Total loss and reconstruction per epoch";
+    viz::line_plot({total, reconstruction}, (plots / "loss.png").string(), line);
+    report.image((plots / "loss.png").string(), "Means over the epoch's batches");
+    line.title = "Prior and sharpening terms per epoch (unweighted)";
+    viz::line_plot({prior, sharpening}, (plots / "loss_terms.png").string(), line);
+    report.image((plots / "loss_terms.png").string(), "The prior-matching term (MMD or GAN) and the membership sharpening term");
+  }
+
+  // Memberships on the points, the chart masses and the chart graph.
+  const auto q = atlas_memberships(*atlas, points).to(torch::kDouble).contiguous();
+  const auto n = q.size(0);
+  const auto argmax = q.argmax(1).contiguous();
+  const auto mass = q.sum(0).contiguous();
+  const auto counts = torch::bincount(argmax, {}, k).contiguous();
+  std::vector<std::pair<std::string, std::string>> chart_rows;
+  std::vector<std::string> node_labels;
+  for (std::int64_t j = 0; j < k; ++j) {
+    const double share = mass[j].item<double>() / static_cast<double>(n);
+    const auto count = counts[j].item<std::int64_t>();
+    std::ostringstream row;
+    row.precision(3);
+    row << "mass " << share << ", argmax of " << count << " points";
+    chart_rows.emplace_back("chart " + std::to_string(j), row.str());
+    std::ostringstream label;
+    label.precision(2);
+    label << "chart " << j << " (" << 100 * share << "%)";
+    node_labels.push_back(label.str());
+  }
+  report.section("Charts");
+  report.metrics_table(chart_rows, "Mass Σ_x q_j(x) / N and argmax counts on the " + std::to_string(n) + " points");
+
+  const auto u = eval::fuzzy_nerve(q, eval::NerveOptions().with_max_dim(0)).edge_strengths();
+  std::vector<viz::GraphEdge> edges;
+  for (std::size_t i = 0; i < u.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (u[i][j] > options.edge_threshold) edges.push_back({i, j, u[i][j]});
+  const auto layout = viz::circular_layout(static_cast<std::size_t>(k));
+  const std::string edge_text = "lines join charts with intersection strength u > " + format_number(options.edge_threshold) +
+                                ", wider and darker for larger u";
+  viz::GraphPlotOptions graph;
+  graph.title = "Chart graph";
+  graph.edge_labels = k <= 12;
+  viz::graph_plot(layout, edges, (plots / "chart_graph.png").string(), graph);
+  report.image((plots / "chart_graph.png").string(), "The charts, " + edge_text);
+
+  if (!options.image_shape.empty()) {
+    const int h = static_cast<int>(options.image_shape[0]);
+    const int w = static_cast<int>(options.image_shape[1]);
+    report.section("Charts as decoded images");
+    if (d > 2) {
+      report.text("Chart dimension d = " + std::to_string(d) + ": the decoded-image grids are drawn for d <= 2 only.");
+    } else {
+      // ψ_j over the cell centres of a uniform grid of [0,1]^d, first coordinate along a row.
+      const auto grid = models::chart_grid(options.grid_side, d);
+      std::vector<viz::ImageGridNode> nodes;
+      {
+        torch::NoGradGuard no_grad;
+        for (std::int64_t j = 0; j < k; ++j)
+          nodes.push_back({image_rows(atlas->decode_chart(j, grid)), options.grid_side, node_labels[static_cast<std::size_t>(j)]});
+      }
+      // Only the stronger edges: with k ≈ 15 every pair has some small u, and the lines would hide the grids.
+      double max_u = 0;
+      for (const auto& e : edges) max_u = std::max(max_u, e.weight);
+      std::vector<viz::GraphEdge> strong;
+      for (const auto& e : edges)
+        if (e.weight >= options.picture_edge_fraction * max_u) strong.push_back(e);
+      viz::ImageGraphPlotOptions picture;
+      picture.title = "Charts: ψ_j over a uniform grid of [0,1]^" + std::to_string(d);
+      picture.value_min = options.value_min;
+      picture.value_max = options.value_max;
+      picture.tile_size = k <= 8 ? 220 : 170;
+      picture.width = picture.height = k <= 8 ? 1000 : 1500;
+      viz::image_graph_plot(nodes, h, w, layout, strong, (plots / "chart_images.png").string(), picture);
+      report.image((plots / "chart_images.png").string(),
+                   "One grid of decoded images per chart (d = " + std::to_string(d) + ", " +
+                       std::to_string(options.grid_side) + (d == 2 ? "x" + std::to_string(options.grid_side) : "") +
+                       " grid points); lines join charts with u >= " + format_number(options.picture_edge_fraction) +
+                       " of the largest u, wider and darker for larger u");
+      for (std::int64_t j = 0; j < k; ++j) {
+        viz::ImageGridOptions one;
+        one.title = node_labels[static_cast<std::size_t>(j)];
+        one.columns = options.grid_side;
+        one.value_min = options.value_min;
+        one.value_max = options.value_max;
+        const auto file = plots / ("chart_" + std::to_string(j) + ".png");
+        viz::image_grid(nodes[static_cast<std::size_t>(j)].images, h, w, file.string(), one);
+        report.image(file.string());
+      }
+    }
+  } else {
+    const auto x = points.to(torch::kDouble).contiguous();
+    std::vector<double> xs(static_cast<std::size_t>(n)), ys(static_cast<std::size_t>(n));
+    std::vector<int> labels(static_cast<std::size_t>(n));
+    const auto* px = x.data_ptr<double>();
+    const auto* pa = argmax.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      xs[static_cast<std::size_t>(i)] = px[i * x.size(1)];
+      ys[static_cast<std::size_t>(i)] = x.size(1) > 1 ? px[i * x.size(1) + 1] : 0.0;
+      labels[static_cast<std::size_t>(i)] = static_cast<int>(pa[i]);
+    }
+    report.section("Points by argmax chart");
+    viz::ScatterOptions scatter;
+    scatter.title = "Points coloured by argmax chart";
+    scatter.x_label = "x0";
+    scatter.y_label = x.size(1) > 1 ? "x1" : "";
+    viz::scatter_plot(xs, ys, labels, (plots / "charts.png").string(), scatter);
+    report.image((plots / "charts.png").string(),
+                 x.size(1) > 2 ? "First two of " + std::to_string(x.size(1)) + " coordinates" : "The points");
   }
 
   const std::string path = (dir / kReportFile).string();

@@ -1,0 +1,296 @@
+// `topoembed train --method atlas-ae`, `topoembed nerve` and `topoembed dimsweep` end to end on
+// tiny samples (tens of points, one or two epochs): the files they write, and bad options failing
+// with a message naming the flag while the run directory stays as it was.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAtlasExe = TOPOEMBED_EXE;
+
+struct AtlasOutcome {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Every entry under dir (recursively): files with their bytes, directories with a marker.
+std::map<std::string, std::string> tree_snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  if (!fs::exists(dir)) return files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    files[fs::relative(e.path(), dir).string()] = e.is_regular_file() ? read_all(e.path()) : std::string("<dir>");
+  return files;
+}
+
+std::vector<std::vector<double>> read_csv_rows(const fs::path& p) {
+  std::vector<std::vector<double>> rows;
+  std::istringstream in(read_all(p));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::istringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) row.push_back(std::stod(cell));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+class AtlasCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("topoembed_atlas_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  AtlasOutcome run(const std::string& args) const {
+    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    const std::string cmd = shell_quote(kAtlasExe) + " " + args + " > " + shell_quote(out.string()) + " 2> " +
+                            shell_quote(err.string());
+    const int status = std::system(cmd.c_str());
+    AtlasOutcome r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_all(out);
+    r.err = read_all(err);
+    fs::remove(out);
+    fs::remove(err);
+    return r;
+  }
+  std::string path(const std::string& name) const { return shell_quote((dir_ / name).string()); }
+
+  // A tiny circle atlas: 60 points, 3 charts, d = 1, 2 epochs.
+  AtlasOutcome train_tiny(const std::string& run_name, const std::string& extra = "") const {
+    return run("train --method atlas-ae --dataset circle --points 60 --charts 3 --dim 1 --epochs 2 --batch-size 32 "
+               "--threads 1 --quiet --run-dir " + path(run_name) + " " + extra);
+  }
+
+  fs::path dir_;
+};
+
+// A failed run: non-zero status, stderr starting with "error: " and holding every part, no stdout.
+::testing::AssertionResult fails_naming(const AtlasOutcome& r, std::initializer_list<std::string> parts) {
+  if (r.code == 0) return ::testing::AssertionFailure() << "exit status 0; stdout: " << r.out;
+  if (r.err.rfind("error: ", 0) != 0) return ::testing::AssertionFailure() << "stderr: " << r.err;
+  for (const auto& part : parts)
+    if (r.err.find(part) == std::string::npos)
+      return ::testing::AssertionFailure() << "stderr \"" << r.err << "\" lacks \"" << part << "\"";
+  if (!r.out.empty()) return ::testing::AssertionFailure() << "stdout not empty: " << r.out;
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(AtlasCli, TrainWritesTheAtlasRun) {
+  const auto r = train_tiny("run");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("trained atlas (3 charts, d = 1) on 60 points"), std::string::npos) << r.out;
+  const fs::path run_dir = dir_ / "run";
+  for (const char* file : {"atlas_config.json", "log.jsonl", "atlas.pt", "memberships.csv", "atlas_summary.json",
+                           "charts.png", "report.html", "plots/loss.png", "plots/chart_graph.png", "plots/charts.png"})
+    EXPECT_TRUE(fs::is_regular_file(run_dir / file)) << file;
+
+  const auto config = nlohmann::json::parse(read_all(run_dir / "atlas_config.json"));
+  EXPECT_EQ(config.at("charts"), 3);
+  EXPECT_EQ(config.at("chart_dim"), 1);
+  EXPECT_EQ(config.at("prior"), "mmd");
+  EXPECT_EQ(config.at("points"), 60);
+
+  std::istringstream log(read_all(run_dir / "log.jsonl"));
+  std::string line;
+  int epochs = 0;
+  while (std::getline(log, line)) {
+    const auto record = nlohmann::json::parse(line);
+    EXPECT_EQ(record.at("epoch"), ++epochs);
+    EXPECT_TRUE(std::isfinite(record.at("reconstruction").get<double>()));
+  }
+  EXPECT_EQ(epochs, 2);
+
+  // q of every point: 60 rows of 3 memberships summing to 1.
+  const auto q = read_csv_rows(run_dir / "memberships.csv");
+  ASSERT_EQ(q.size(), 60u);
+  for (const auto& row : q) {
+    ASSERT_EQ(row.size(), 3u);
+    double sum = 0;
+    for (const double v : row) {
+      EXPECT_GE(v, 0.0);
+      sum += v;
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+  }
+  const auto summary = nlohmann::json::parse(read_all(run_dir / "atlas_summary.json"));
+  EXPECT_EQ(summary.at("training").at("points"), 60);
+  EXPECT_FALSE(summary.contains("validation"));
+  EXPECT_EQ(summary.at("last_epoch").at("epoch"), 2);
+  const auto html = read_all(run_dir / "report.html");
+  EXPECT_NE(html.find("plots/chart_graph.png"), std::string::npos);
+  EXPECT_NE(html.find("plots/charts.png"), std::string::npos);
+
+  // A second training into the same directory is refused and changes nothing.
+  const auto before = tree_snapshot(run_dir);
+  EXPECT_TRUE(fails_naming(train_tiny("run"), {"already holds a trained atlas"}));
+  EXPECT_EQ(tree_snapshot(run_dir), before);
+}
+
+TEST_F(AtlasCli, TrainHoldsOutAValidationShare) {
+  const auto r = train_tiny("run", "--validation-fraction 0.25 --no-report");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("held out 15 points"), std::string::npos) << r.out;
+  const auto summary = nlohmann::json::parse(read_all(dir_ / "run" / "atlas_summary.json"));
+  EXPECT_EQ(summary.at("training").at("points"), 45);
+  EXPECT_EQ(summary.at("validation").at("points"), 15);
+  EXPECT_EQ(read_csv_rows(dir_ / "run" / "memberships.csv").size(), 60u);  // q of every point
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "report.html"));
+}
+
+TEST_F(AtlasCli, NerveOfTheTinyRunPrintsBarcodesAndWritesItsFiles) {
+  ASSERT_EQ(train_tiny("run", "--no-report").code, 0);
+  const auto r = run("nerve " + path("run"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("nerve of 3 charts from 60 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("coefficients Z/2:"), std::string::npos);
+  EXPECT_NE(r.out.find("coefficients Z/3:"), std::string::npos);
+  const auto nerve = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  EXPECT_EQ(nerve.at("charts"), 3);
+  const auto u = nerve.at("edge_strengths");
+  ASSERT_EQ(u.size(), 3u);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) EXPECT_DOUBLE_EQ(u[i][j].get<double>(), u[j][i].get<double>());
+  // One component at least: β0 >= 1 over both coefficient fields.
+  EXPECT_GE(nerve.at("z2").at("betti").at(0).get<int>(), 1);
+  EXPECT_GE(nerve.at("z3").at("betti").at(0).get<int>(), 1);
+  for (const char* file : {"chart_graph.png", "nerve_barcode_z2.png", "nerve_barcode_z3.png"})
+    EXPECT_TRUE(fs::is_regular_file(dir_ / "run" / file)) << file;
+}
+
+TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
+  const std::string args = "dimsweep --dataset circle --points 40 --charts 2 --max-dim 2 --epochs 1 --batch-size 16 "
+                           "--threads 1 --quiet --no-report --run-dir " + path("sweep");
+  const auto r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const fs::path sweep = dir_ / "sweep";
+  for (const char* file : {"dimsweep.json", "dimsweep.png", "dimsweep_prior.png", "dimsweep.md", "dimsweep.html",
+                           "d1/atlas.pt", "d2/atlas.pt", "d1/memberships.csv", "d2/atlas_summary.json"})
+    EXPECT_TRUE(fs::is_regular_file(sweep / file)) << file;
+  EXPECT_FALSE(fs::exists(sweep / "d3"));
+  const auto out = nlohmann::json::parse(read_all(sweep / "dimsweep.json"));
+  EXPECT_EQ(out.at("max_dim"), 2);
+  EXPECT_EQ(out.at("charts"), 2);
+  EXPECT_EQ(out.at("read_off"), "validation");  // 20% held out by default
+  ASSERT_EQ(out.at("results").size(), 2u);
+  for (int d = 1; d <= 2; ++d) {
+    const auto& entry = out.at("results").at(d - 1);
+    EXPECT_EQ(entry.at("d"), d);
+    EXPECT_EQ(entry.at("validation").at("points"), 8);
+    EXPECT_TRUE(std::isfinite(entry.at("validation").at("reconstruction").get<double>()));
+    EXPECT_EQ(nlohmann::json::parse(read_all(sweep / ("d" + std::to_string(d)) / "atlas_config.json")).at("chart_dim"), d);
+  }
+
+  // A finished sweep is not overwritten.
+  const auto before = tree_snapshot(sweep);
+  EXPECT_TRUE(fails_naming(run(args), {"already holds a finished sweep"}));
+  EXPECT_EQ(tree_snapshot(sweep), before);
+
+  // A sweep killed after d = 1 resumes: d = 1 is reused with its numbers, d = 2 is trained again.
+  fs::remove(sweep / "dimsweep.json");
+  fs::remove_all(sweep / "d2");
+  const auto again = run(args);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("(reused)"), std::string::npos) << again.out;
+  const auto resumed = nlohmann::json::parse(read_all(sweep / "dimsweep.json"));
+  EXPECT_EQ(resumed.at("results").at(0), out.at("results").at(0));
+  // Same seed, same data: d = 2 trains to the same numbers.
+  EXPECT_EQ(resumed.at("results").at(1).at("validation"), out.at("results").at(1).at("validation"));
+
+  // Another configuration in the same directory is refused.
+  fs::remove(sweep / "dimsweep.json");
+  const auto snapshot = tree_snapshot(sweep);
+  EXPECT_TRUE(fails_naming(run("dimsweep --dataset circle --points 40 --charts 3 --max-dim 2 --epochs 1 --threads 1 "
+                               "--quiet --run-dir " + path("sweep")),
+                           {"another configuration"}));
+  EXPECT_EQ(tree_snapshot(sweep), snapshot);
+}
+
+TEST_F(AtlasCli, AtlasOnlyFlagsAreRejectedForOtherMethods) {
+  fs::create_directories(dir_ / "run");
+  std::ofstream(dir_ / "run" / "marker.txt") << "keep";
+  const auto before = tree_snapshot(dir_ / "run");
+  const std::string run_dir = " --run-dir " + path("run");
+  EXPECT_TRUE(fails_naming(run("train --method ae --charts 3 --epochs 1" + run_dir),
+                           {"--charts is an atlas-ae option", "--method ae"}));
+  EXPECT_TRUE(fails_naming(run("train --method topoae --prior gan" + run_dir), {"--prior", "--method topoae"}));
+  EXPECT_TRUE(fails_naming(run("train --dim 2" + run_dir), {"--dim", "without --method atlas-ae"}));
+  EXPECT_TRUE(fails_naming(run("train --method ae --points 100" + run_dir), {"--points"}));
+  EXPECT_TRUE(fails_naming(run("train --method ae --sharpening-weight 1" + run_dir), {"--sharpening-weight"}));
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --latent-dim 2" + run_dir),
+                           {"--latent-dim is not an atlas-ae option", "--dim"}));
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --preset ae-spheres" + run_dir), {"--preset"}));
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --lambda 1" + run_dir), {"--lambda", "--prior-weight"}));
+  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+}
+
+TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
+  fs::create_directories(dir_ / "run");
+  std::ofstream(dir_ / "run" / "marker.txt") << "keep";
+  const auto before = tree_snapshot(dir_ / "run");
+  const std::string train = "train --method atlas-ae --dataset circle --points 20 --epochs 1 --quiet --run-dir " + path("run");
+  EXPECT_TRUE(fails_naming(run(train + " --charts 0"), {"--charts"}));
+  EXPECT_TRUE(fails_naming(run(train + " --dim 0"), {"--dim"}));
+  EXPECT_TRUE(fails_naming(run(train + " --prior wgan"), {"--prior", "wgan"}));
+  EXPECT_TRUE(fails_naming(run(train + " --prior-weight -1"), {"--prior-weight"}));
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --dataset klein --quiet --run-dir " + path("run")),
+                           {"--dataset must be", "'klein'"}));
+  EXPECT_TRUE(fails_naming(run(train + " --validation-fraction 1.5"), {"validation fraction", "[0, 1)"}));
+  EXPECT_TRUE(fails_naming(run(train + " --batch-size 1"), {"batch_size must be >= 2"}));
+  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+
+  const std::string sweep = "dimsweep --dataset circle --points 20 --epochs 1 --quiet --run-dir " + path("sweep");
+  EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 0"), {"--max-dim"}));
+  EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 2 --charts 0"), {"--charts"}));
+  EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 2 --prior wgan"), {"--prior"}));
+  EXPECT_TRUE(fails_naming(run(sweep), {"--max-dim"}));  // required
+  EXPECT_TRUE(fails_naming(run("dimsweep --dataset klein --max-dim 2 --quiet --run-dir " + path("sweep")),
+                           {"--dataset must be", "'klein'"}));
+  EXPECT_FALSE(fs::exists(dir_ / "sweep"));
+}
+
+TEST_F(AtlasCli, NerveOfARunWithoutChartsIsAClearError) {
+  fs::create_directories(dir_ / "ae_run");
+  std::ofstream(dir_ / "ae_run" / "config.json") << "{}\n";
+  const auto before = tree_snapshot(dir_ / "ae_run");
+  EXPECT_TRUE(fails_naming(run("nerve " + path("ae_run")), {"has no chart memberships", "atlas-ae"}));
+  EXPECT_EQ(tree_snapshot(dir_ / "ae_run"), before);
+  EXPECT_TRUE(fails_naming(run("nerve " + path("missing")), {"does not exist"}));
+  EXPECT_FALSE(fs::exists(dir_ / "missing"));
+}
+
+}  // namespace
