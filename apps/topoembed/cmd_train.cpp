@@ -128,9 +128,13 @@ void run_train(const TrainFlags& f) {
   }
   const auto summary = train::run_training(config, f.run_dir, options);
   std::ostringstream out;
-  out << "trained " << summary.epochs_run << " epochs in " << duration_text(summary.train_seconds)
-      << (summary.stopped_early ? " (stopped early)" : "") << "; best epoch " << summary.best_epoch
-      << ", validation loss " << summary.best_validation_loss << "\n";
+  if (config.method == train::Method::kPca) {
+    out << "fitted pca (" << config.latent_dim << " components) in " << duration_text(summary.train_seconds) << "\n";
+  } else {
+    out << "trained " << summary.epochs_run << " epochs in " << duration_text(summary.train_seconds)
+        << (summary.stopped_early ? " (stopped early)" : "") << "; best epoch " << summary.best_epoch
+        << ", validation loss " << summary.best_validation_loss << "\n";
+  }
   if (summary.finished && summary.metrics.is_object()) {
     const auto& m = summary.metrics;
     for (const char* key : {"kl_0.01", "kl_0.1", "kl_1", "continuity_mean", "trustworthiness_mean", "mrre_mean",
@@ -157,7 +161,7 @@ Command add_train_command(CLI::App& parent) {
                                               " (default topoae-spheres)");
   sub->add_option("--config", f->config_file, "config.json to start from instead of a preset");
   sub->add_flag("--resume", f->resume, "Continue the run directory's last checkpoint (--epochs may grow)");
-  sub->add_option("--method", f->method, "ae, topoae or atlas-ae");
+  sub->add_option("--method", f->method, "ae, topoae, pca or atlas-ae");
   sub->add_option("--dataset", f->dataset, "spheres, fmnist, or a .csv/.npy file");
   sub->add_option("--model", f->model, "Autoencoder name (spheres-mlp, deep-ae, mlp, conv)");
   sub->add_option("--latent-dim", f->latent_dim, "Latent dimension");

@@ -26,6 +26,8 @@ Command add_eval_command(CLI::App& parent);
 Command add_report_command(CLI::App& parent);
 // topoembed nerve RUN_DIR: the fuzzy Čech nerve of an atlas run (cmd_nerve.cpp).
 Command add_nerve_command(CLI::App& parent);
+// topoembed data export: a data set's split as .npy/.csv (cmd_data.cpp).
+Command add_data_command(CLI::App& parent);
 // topoembed dimsweep: atlas autoencoders for d = 1..D_max, losses against d (cmd_dimsweep.cpp).
 Command add_dimsweep_command(CLI::App& parent);
 #endif

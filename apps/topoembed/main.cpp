@@ -20,6 +20,7 @@ std::vector<topoembed::app::AddCommand> command_list() {
       topoembed::app::add_eval_command,
       topoembed::app::add_report_command,
       topoembed::app::add_nerve_command,
+      topoembed::app::add_data_command,
       topoembed::app::add_dimsweep_command,
 #endif
   };

@@ -94,7 +94,9 @@ std::string write_report(const std::string& run_dir, int max_diagram_points) {
   const fs::path dir(run_dir);
   if (!fs::is_directory(dir)) throw std::runtime_error("report: run directory '" + run_dir + "' does not exist");
   const TrainConfig config = read_config((dir / kConfigFile).string());
-  const auto log = read_log(dir / kLogFile);
+  // A pca run fits once: no epochs, no log.jsonl.
+  const bool has_log = config.method != Method::kPca;
+  const auto log = has_log ? read_log(dir / kLogFile) : std::vector<nlohmann::json>{};
   const fs::path plots = dir / "plots";
   std::error_code ec;
   fs::create_directories(plots, ec);
@@ -109,7 +111,7 @@ std::string write_report(const std::string& run_dir, int max_diagram_points) {
     config_rows.emplace_back(item.key(), item.value().is_string() ? item.value().get<std::string>()
                                                                    : item.value().dump());
   }
-  config_rows.emplace_back("epochs finished", std::to_string(log.size()));
+  if (has_log) config_rows.emplace_back("epochs finished", std::to_string(log.size()));
   report.metrics_table(config_rows, "Configuration (config.json)");
 
   const fs::path metrics_path = dir / kMetricsFile;
@@ -130,32 +132,34 @@ std::string write_report(const std::string& run_dir, int max_diagram_points) {
   }
 
   // Loss curves.
-  std::vector<double> epochs;
-  viz::Series train_loss{"train loss", {}, {}}, val_loss{"validation loss", {}, {}};
-  viz::Series train_rec{"train MSE", {}, {}}, val_rec{"validation MSE", {}, {}};
-  viz::Series train_topo{"train L_topo/B", {}, {}}, val_topo{"validation L_topo/B", {}, {}};
-  for (const auto& r : log) {
-    const double e = r.at("epoch").get<double>();
-    for (auto* s : {&train_loss, &val_loss, &train_rec, &val_rec, &train_topo, &val_topo}) s->x.push_back(e);
-    train_loss.y.push_back(term(r, "train", "loss"));
-    val_loss.y.push_back(term(r, "validation", "loss"));
-    train_rec.y.push_back(term(r, "train", "reconstruction"));
-    val_rec.y.push_back(term(r, "validation", "reconstruction"));
-    train_topo.y.push_back(term(r, "train", "topological"));
-    val_topo.y.push_back(term(r, "validation", "topological"));
-  }
-  report.section("Training");
-  viz::LinePlotOptions line;
-  line.title = "Loss per epoch";
-  line.x_label = "epoch";
-  line.y_label = "loss";
-  line.markers = log.size() < 30;
-  viz::line_plot({train_loss, val_loss}, (plots / "loss.png").string(), line);
-  report.image((plots / "loss.png").string(), "Total loss (MSE + λ·L_topo/B) on the training and validation splits");
-  if (config.method == Method::kTopoAe) {
-    line.title = "Loss terms per epoch";
-    viz::line_plot({train_rec, val_rec, train_topo, val_topo}, (plots / "loss_terms.png").string(), line);
-    report.image((plots / "loss_terms.png").string(), "Reconstruction (MSE) and topological terms");
+  if (has_log) {
+    std::vector<double> epochs;
+    viz::Series train_loss{"train loss", {}, {}}, val_loss{"validation loss", {}, {}};
+    viz::Series train_rec{"train MSE", {}, {}}, val_rec{"validation MSE", {}, {}};
+    viz::Series train_topo{"train L_topo/B", {}, {}}, val_topo{"validation L_topo/B", {}, {}};
+    for (const auto& r : log) {
+      const double e = r.at("epoch").get<double>();
+      for (auto* s : {&train_loss, &val_loss, &train_rec, &val_rec, &train_topo, &val_topo}) s->x.push_back(e);
+      train_loss.y.push_back(term(r, "train", "loss"));
+      val_loss.y.push_back(term(r, "validation", "loss"));
+      train_rec.y.push_back(term(r, "train", "reconstruction"));
+      val_rec.y.push_back(term(r, "validation", "reconstruction"));
+      train_topo.y.push_back(term(r, "train", "topological"));
+      val_topo.y.push_back(term(r, "validation", "topological"));
+    }
+    report.section("Training");
+    viz::LinePlotOptions line;
+    line.title = "Loss per epoch";
+    line.x_label = "epoch";
+    line.y_label = "loss";
+    line.markers = log.size() < 30;
+    viz::line_plot({train_loss, val_loss}, (plots / "loss.png").string(), line);
+    report.image((plots / "loss.png").string(), "Total loss (MSE + λ·L_topo/B) on the training and validation splits");
+    if (config.method == Method::kTopoAe) {
+      line.title = "Loss terms per epoch";
+      viz::line_plot({train_rec, val_rec, train_topo, val_topo}, (plots / "loss_terms.png").string(), line);
+      report.image((plots / "loss_terms.png").string(), "Reconstruction (MSE) and topological terms");
+    }
   }
 
   const fs::path latents_path = dir / kLatentsCsvFile;
@@ -211,8 +215,8 @@ std::string write_report(const std::string& run_dir, int max_diagram_points) {
     report.image((plots / "diagram_latents.png").string(), "Latent space");
   } else {
     report.section("Latent space");
-    report.text("The run has not finished: no " + std::string(kLatentsCsvFile) + " yet (last epoch " +
-                format_number(log.back().at("epoch").get<double>()) + ").");
+    report.text("The run has not finished: no " + std::string(kLatentsCsvFile) + " yet" +
+                (log.empty() ? std::string(".") : " (last epoch " + format_number(log.back().at("epoch").get<double>()) + ")."));
   }
 
   const std::string path = (dir / kReportFile).string();

@@ -11,16 +11,24 @@
 
 namespace topoembed::train {
 
-std::string method_name(Method method) { return method == Method::kAe ? "ae" : "topoae"; }
+std::string method_name(Method method) {
+  switch (method) {
+    case Method::kAe: return "ae";
+    case Method::kPca: return "pca";
+    case Method::kTopoAe: break;
+  }
+  return "topoae";
+}
 
 Method parse_method(const std::string& name) {
   if (name == "ae") return Method::kAe;
   if (name == "topoae") return Method::kTopoAe;
-  throw std::invalid_argument("train config: method must be 'ae' or 'topoae', got '" + name + "'");
+  if (name == "pca") return Method::kPca;
+  throw std::invalid_argument("train config: method must be 'ae', 'topoae' or 'pca', got '" + name + "'");
 }
 
 std::vector<std::string> preset_names() {
-  return {"topoae-spheres", "ae-spheres", "topoae-fmnist", "ae-fmnist"};
+  return {"topoae-spheres", "ae-spheres", "topoae-fmnist", "ae-fmnist", "pca-spheres", "pca-fmnist"};
 }
 
 TrainConfig preset(const std::string& name) {
@@ -29,6 +37,13 @@ TrainConfig preset(const std::string& name) {
   if (name == "ae-spheres") {
     c.method = Method::kAe;
     c.lambda = 0.0;
+    return c;
+  }
+  // PCA baselines: 2 components fitted on the training split (the AE fields stay unused).
+  if (name == "pca-spheres" || name == "pca-fmnist") {
+    c.method = Method::kPca;
+    c.lambda = 0.0;
+    if (name == "pca-fmnist") c.dataset = "fmnist";
     return c;
   }
   // Fashion-MNIST: DeepAE, the paper's best runs (Moor et al. 2020, supplement).
@@ -157,7 +172,7 @@ TrainConfig config_from_json(const nlohmann::json& j) {
   }
   TrainConfig c;
   std::string method = method_name(c.method);
-  read_field(j, "method", "a string ('ae' or 'topoae')", method);
+  read_field(j, "method", "a string ('ae', 'topoae' or 'pca')", method);
   c.method = parse_method(method);
   read_field(j, "dataset", "a string", c.dataset);
   read_field(j, "model", "a string", c.model);

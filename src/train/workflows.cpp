@@ -8,6 +8,7 @@
 
 #include "topoembed/data/point_cloud_io.hpp"
 #include "topoembed/eval/quality_metrics.hpp"
+#include "topoembed/models/pca.hpp"
 #include "topoembed/ph/atomic_file.hpp"
 #include "topoembed/train/datasets.hpp"
 #include "topoembed/train/trainer.hpp"
@@ -78,6 +79,17 @@ double reconstruction_mse(models::Autoencoder& model, const torch::Tensor& x) {
   return sum / static_cast<double>(x.numel());
 }
 
+// .npy, or .csv with columns z0, z1, ... (a header of numbers would read back as a row of data).
+void write_embedding(const std::string& path, const torch::Tensor& z) {
+  if (ends_with(path, ".npy")) {
+    data::write_npy(path, z);
+  } else {
+    data::CsvWriteOptions options;
+    for (std::int64_t c = 0; c < z.size(1); ++c) options.header.push_back("z" + std::to_string(c));
+    data::write_csv(path, z, options);
+  }
+}
+
 void write_json(const std::string& path, const nlohmann::json& j) {
   ph::write_file_atomically(path, j.dump(2) + "\n");
 }
@@ -96,9 +108,69 @@ nlohmann::json quality_json(const torch::Tensor& x, const torch::Tensor& z) {
   return eval::quality_metrics(x, z, quality).to_json();
 }
 
+// A PCA run keeps its fitted model here (models::save_pca); embed_file looks for it first.
+constexpr const char* kPcaModelFile = "pca.pt";
+
+// method pca: fit on the whole training split (the paper's fit_competitor fits on the training
+// split minus a random 15 % validation part; here nothing is held out, so the fit is
+// deterministic), embed the test split, and write config.json, pca.pt, latents and metrics.json
+// with data_mse = the test split's reconstruction error from the top components.
+RunSummary run_pca(const TrainConfig& config, const std::string& run_dir, const TrainOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path dir(run_dir);
+  if (options.resume) {
+    throw std::invalid_argument("train --resume: a pca run has no checkpoint to continue; fit it again in a new directory");
+  }
+  if (fs::exists(dir / kPcaModelFile) || fs::exists(dir / kTrainerStateFile) || fs::exists(dir / kModelFile)) {
+    throw std::invalid_argument("run directory '" + dir.string() + "' already holds a fitted model; choose another directory");
+  }
+  torch::set_num_threads(config.threads);
+  const TrainingData data = load_training_data(config);
+  const auto train_x = data.train_x.reshape({data.train_x.size(0), -1});
+  const auto test_x = data.test_x.reshape({data.test_x.size(0), -1});
+  if (config.latent_dim > train_x.size(1)) {
+    throw std::invalid_argument("train: pca latent_dim " + std::to_string(config.latent_dim) +
+                                " exceeds the data dimension " + std::to_string(train_x.size(1)) + " of '" +
+                                config.dataset + "'");
+  }
+  models::Pca pca(config.latent_dim);
+  pca.fit(train_x);
+  const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    throw std::runtime_error("cannot create run directory '" + dir.string() + "': " + ec.message());
+  }
+  write_config(config, (dir / kConfigFile).string());
+  models::save_pca(pca, (dir / kPcaModelFile).string());
+  const auto latents64 = pca.transform(test_x);
+  const auto latents = latents64.to(torch::kFloat32);
+  data::write_latents_csv((dir / kLatentsCsvFile).string(), latents, data.test_labels);
+  data::write_npy((dir / kLatentsNpyFile).string(), latents);
+
+  auto metrics = quality_json(test_x.to(torch::kFloat64), latents);
+  const auto x64 = test_x.to(torch::kFloat64);
+  metrics["data_mse"] = (pca.inverse_transform(latents64) - x64).square().mean().item<double>();
+  metrics["n_test"] = test_x.size(0);
+  metrics["n_train"] = train_x.size(0);
+  const auto ratio = pca.explained_variance_ratio();
+  metrics["explained_variance_ratio"] =
+      std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel());
+  metrics["fit_seconds"] = fit_seconds;
+  write_json((dir / kMetricsFile).string(), metrics);
+
+  RunSummary summary;
+  summary.finished = true;
+  summary.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.metrics = metrics;
+  return summary;
+}
+
 }  // namespace
 
 RunSummary run_training(const TrainConfig& config, const std::string& run_dir, const TrainOptions& options) {
+  if (config.method == Method::kPca) return run_pca(config, run_dir, options);
   const auto start = std::chrono::steady_clock::now();
   torch::set_num_threads(config.threads);
   const TrainingData data = load_training_data(config);
@@ -133,6 +205,17 @@ RunSummary run_training(const TrainConfig& config, const std::string& run_dir, c
 
 std::int64_t embed_file(const std::string& run_dir, const std::string& input_path, const std::string& output_path) {
   require_csv_or_npy(output_path, "embed: the output");
+  const fs::path pca_path = fs::path(run_dir) / kPcaModelFile;
+  if (fs::exists(pca_path)) {
+    const auto pca = models::load_pca(pca_path.string());
+    const auto x = read_points_without_labels(input_path, "embed: the input");
+    if (x.size(1) != pca.input_dim()) {
+      throw std::runtime_error("embed: '" + input_path + "' has " + std::to_string(x.size(1)) +
+                               " columns, the PCA of '" + run_dir + "' expects " + std::to_string(pca.input_dim()));
+    }
+    write_embedding(output_path, pca.transform(x).to(torch::kFloat32));
+    return x.size(0);
+  }
   auto model = load_run_model(run_dir);
   const auto x = read_points_without_labels(input_path, "embed: the input");
   const auto shape = model->input_shape();
@@ -145,14 +228,7 @@ std::int64_t embed_file(const std::string& run_dir, const std::string& input_pat
   std::vector<std::int64_t> batch_shape{x.size(0)};
   batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
   const auto z = embed(*model, x.to(torch::kFloat32).reshape(batch_shape)).to(torch::kFloat32);
-  if (ends_with(output_path, ".npy")) {
-    data::write_npy(output_path, z);
-  } else {
-    data::CsvWriteOptions options;
-    // Named z0, z1, ...: a header of numbers would read back as a row of data.
-    for (std::int64_t c = 0; c < z.size(1); ++c) options.header.push_back("z" + std::to_string(c));
-    data::write_csv(output_path, z, options);
-  }
+  write_embedding(output_path, z);
   return x.size(0);
 }
 

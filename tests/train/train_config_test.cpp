@@ -50,12 +50,19 @@ TEST(TrainConfig, PresetsHoldThePapersHyperParameters) {
   EXPECT_EQ(a.method, Method::kAe);
   EXPECT_EQ(a.batch_size, 61);
   EXPECT_DOUBLE_EQ(a.learning_rate, 5.07682e-4);
-  EXPECT_EQ(preset_names().size(), 4u);
+  EXPECT_EQ(preset_names().size(), 6u);
+
+  EXPECT_EQ(preset("pca-spheres").method, Method::kPca);
+  EXPECT_EQ(preset("pca-spheres").dataset, "spheres");
+  EXPECT_EQ(preset("pca-fmnist").dataset, "fmnist");
+  EXPECT_EQ(preset("pca-fmnist").latent_dim, 2);
+  EXPECT_EQ(parse_method(method_name(Method::kPca)), Method::kPca);
 }
 
 TEST(TrainConfig, UnknownPresetListsTheKnownOnes) {
   EXPECT_EQ(error_of([] { preset("topoae-mnist"); }),
-            "unknown preset 'topoae-mnist', expected one of topoae-spheres, ae-spheres, topoae-fmnist, ae-fmnist");
+            "unknown preset 'topoae-mnist', expected one of topoae-spheres, ae-spheres, topoae-fmnist, ae-fmnist, "
+            "pca-spheres, pca-fmnist");
 }
 
 TEST(TrainConfig, JsonRoundTripIsExact) {
@@ -83,7 +90,7 @@ TEST(TrainConfig, BadFieldsAreNamed) {
   EXPECT_EQ(error_of([&] { parse(R"({"batch_size": "28"})"); }),
             "train config: batch_size must be an integer, got \"28\"");
   EXPECT_EQ(error_of([&] { parse(R"({"method": "vae"})"); }),
-            "train config: method must be 'ae' or 'topoae', got 'vae'");
+            "train config: method must be 'ae', 'topoae' or 'pca', got 'vae'");
   EXPECT_EQ(error_of([&] { parse(R"({"validation_fraction": 1.5})"); }),
             "train config: validation_fraction must be in (0, 1), got 1.5");
   EXPECT_EQ(error_of([&] { parse(R"({"learning_rate": -1})"); }), "train config: learning_rate must be > 0, got -1");

@@ -12,8 +12,9 @@
 namespace topoembed::train {
 
 // ae: reconstruction MSE only. topoae: MSE + lambda * TopoSignatureLoss (L_topo / B, as
-// topoembed::diff defines it), Moor et al., ICML 2020.
-enum class Method { kAe, kTopoAe };
+// topoembed::diff defines it), Moor et al., ICML 2020. pca: models::Pca fitted on the training
+// split (the paper's linear baseline; no model, optimiser or epochs).
+enum class Method { kAe, kTopoAe, kPca };
 
 struct TrainConfig {
   Method method = Method::kTopoAe;
@@ -41,11 +42,12 @@ struct TrainConfig {
   std::vector<std::int64_t> topo_dims{0};
 };
 
-// "ae" / "topoae" and back; parse_method throws std::invalid_argument naming what came.
+// "ae" / "topoae" / "pca" and back; parse_method throws std::invalid_argument naming what came.
 std::string method_name(Method method);
 Method parse_method(const std::string& name);
 
-// The paper's hyper-parameters: "topoae-spheres", "ae-spheres", "topoae-fmnist", "ae-fmnist".
+// The paper's hyper-parameters: "topoae-spheres", "ae-spheres", "topoae-fmnist", "ae-fmnist";
+// "pca-spheres", "pca-fmnist" (PCA to latent_dim 2).
 std::vector<std::string> preset_names();
 // Throws std::invalid_argument for an unknown name, listing the known ones.
 TrainConfig preset(const std::string& name);
