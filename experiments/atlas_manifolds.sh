@@ -1,54 +1,86 @@
 #!/usr/bin/env bash
-# Atlas autoencoders on circle, sphere, torus and RP² for 5 seeds each: trains with
-# `topoembed train --method atlas-ae`, reads the nerve's Betti numbers with `topoembed nerve`
-# (Z/2 and Z/3) and writes the counts to docs/results-atlas.md. Not run in CI (minutes per run).
+# Atlas autoencoders on circle, sphere, torus (R³), flat torus (R⁴), RP² (R⁴), T³ (R⁶) for 5 seeds
+# each: trains with `topoembed train --method atlas-ae`, reads the nerve's Betti numbers with
+# `topoembed nerve` (Z/2 and Z/3, normalised −log filtration, most persistent Betti vector) and
+# writes the table and the counts to OUT_DIR/table.md (pasted into docs/results-atlas.md). Not run
+# in CI (minutes per run).
 # Usage: experiments/atlas_manifolds.sh [BUILD_DIR] [OUT_DIR]
+# Environment: EPOCHS, POINTS, SEEDS, CASES (names to run, default all), JOBS (parallel runs),
+# LOCALITY (the --locality-weight given to train, default: train's default), REPORT (output file),
+# NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/atlas}
 out=${2:-$(mktemp -d)}
+mkdir -p "$out"
 bin=$build/bin/topoembed
-epochs=${EPOCHS:-150}
+epochs=${EPOCHS:-100}
 points=${POINTS:-1000}
 seeds=${SEEDS:-"1 2 3 4 5"}
-# dataset charts dim expected-Z/2 expected-Z/3
-cases=(
-  "circle 4 1 1,1,0 1,1,0"
-  "sphere 8 2 1,0,1 1,0,1"
-  "torus 12 2 1,2,1 1,2,1"
-  "rp2 10 2 1,1,1 1,0,0"
+jobs=${JOBS:-1}
+report=${REPORT:-$out/table.md}
+# name dataset charts dim nerve-dims points expected-Z/2 expected-Z/3
+all_cases=(
+  "circle circle 4 1 2 $points 1,1,0 1,1,0"
+  "sphere sphere 8 2 2 $points 1,0,1 1,0,1"
+  "torus torus 24 2 2 $points 1,2,1 1,2,1"
+  "flat-torus flat-torus 16 2 2 $points 1,2,1 1,2,1"
+  "rp2 rp2 12 2 2 $points 1,1,1 1,0,0"
+  "t3 t3 24 3 3 $((2 * points)) 1,3,3,1 1,3,3,1"
 )
-report=$root/docs/results-atlas.md
+wanted=${CASES:-"circle sphere torus flat-torus rp2 t3"}
+cases=()
+for c in "${all_cases[@]}"; do
+  read -r name _ <<< "$c"
+  if [[ " $wanted " == *" $name "* ]]; then cases+=("$c"); fi
+done
+locality=()
+if [[ -n ${LOCALITY:-} ]]; then locality=(--locality-weight "$LOCALITY"); fi
+
+one_run() {  # name dataset k d dims n seed
+  local run=$out/$1-$7
+  if [[ -z ${NERVE_ONLY:-} ]]; then
+    rm -rf "$run"
+    nice -n 10 "$bin" train --method atlas-ae --dataset "$2" --charts "$3" --dim "$4" --points "$6" \
+    --epochs "$epochs" --seed "$7" --threads 1 --run-dir "$run" --quiet "${locality[@]}" > "$run.train.log" 2>&1
+  fi
+  nice -n 10 "$bin" nerve "$run" --dim "$5" > "$run.nerve.log" 2>&1
+}
+export -f one_run
+export out bin epochs
+pids=()
+for c in "${cases[@]}"; do
+  read -r name dataset k d dims n _ <<< "$c"
+  for seed in $seeds; do
+    one_run "$name" "$dataset" "$k" "$d" "$dims" "$n" "$seed" &
+    pids+=($!)
+    while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || true; done
+  done
+done
+wait || true
+
+betti() { /usr/bin/python3 -c "import json;print(','.join(map(str,json.load(open('$1'))['$2']['betti'])))" 2>/dev/null || echo failed; }
+window() { /usr/bin/python3 -c "import json;r=json.load(open('$1'))['reading'];print('%.2f–%.2f' % (r['low'], r['high']))" 2>/dev/null || echo -; }
 tmp=$(mktemp)
 {
-  echo "# Atlas autoencoders: Betti numbers of the fuzzy Čech nerve"
-  echo
-  echo "Made by \`experiments/atlas_manifolds.sh\` ($(date -u +%Y-%m-%d), $(nproc) cores, $points points,"
-  echo "$epochs epochs, MMD prior β = 10, sharpening γ = 0.1; Betti numbers read at 1 − u = 0.999"
-  echo "from bars that lived ≥ 0.005, see include/topoembed/eval/nerve.hpp)."
-  echo
-  echo "| data | k | d | seed | β over Z/2 | β over Z/3 | expected Z/2 | expected Z/3 |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| data | k | d | points | seed | β over Z/2 | β over Z/3 | read on | expected Z/2 | expected Z/3 |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 } > "$tmp"
 declare -A hits
 for c in "${cases[@]}"; do
-  read -r name k d want2 want3 <<< "$c"
+  read -r name dataset k d dims n want2 want3 <<< "$c"
   hits[$name]=0
   for seed in $seeds; do
     run=$out/$name-$seed
-    rm -rf "$run"
-    "$bin" train --method atlas-ae --dataset "$name" --charts "$k" --dim "$d" --points "$points" \
-      --epochs "$epochs" --seed "$seed" --run-dir "$run" --quiet > /dev/null
-    "$bin" nerve "$run" --no-plots > /dev/null
-    got2=$(/usr/bin/python3 -c "import json;print(','.join(map(str,json.load(open('$run/nerve.json'))['z2']['betti'])))")
-    got3=$(/usr/bin/python3 -c "import json;print(','.join(map(str,json.load(open('$run/nerve.json'))['z3']['betti'])))")
-    echo "| $name | $k | $d | $seed | $got2 | $got3 | $want2 | $want3 |" >> "$tmp"
+    got2=$(betti "$run/nerve.json" z2)
+    got3=$(betti "$run/nerve.json" z3)
+    echo "| $name | $k | $d | $n | $seed | $got2 | $got3 | $(window "$run/nerve.json") | $want2 | $want3 |" >> "$tmp"
     if [[ $got2 == "$want2" && $got3 == "$want3" ]]; then hits[$name]=$((hits[$name] + 1)); fi
   done
 done
 {
   echo
-  echo "Seeds with both Betti vectors as expected:"
+  echo "Seeds with both Betti vectors as expected ($epochs epochs, runs in $out):"
   for c in "${cases[@]}"; do read -r name _ <<< "$c"; echo "- $name: ${hits[$name]} of $(wc -w <<< "$seeds")"; done
 } >> "$tmp"
 mv "$tmp" "$report"

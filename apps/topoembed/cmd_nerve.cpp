@@ -1,6 +1,7 @@
 // topoembed nerve RUN_DIR: the fuzzy Čech nerve of an atlas run's chart memberships
 // (RUN_DIR/memberships.csv, written by `topoembed train --method atlas-ae`), its persistent
-// homology over Z/2 and Z/3 printed as a barcode with the Betti numbers read off it, and the
+// homology over Z/2 and Z/3 printed as a barcode with the Betti numbers read off it (by default
+// the most persistent Betti vector of the normalised −log filtration), and the
 // pictures nerve_barcode_z2.png, nerve_barcode_z3.png (barcodes) and chart_graph.png (the charts
 // joined by edges weighted by the intersection strengths u) written into the run directory, plus
 // nerve.json with the strengths, the bars and the Betti numbers. See include/topoembed/eval/nerve.hpp.
@@ -9,6 +10,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -33,7 +35,10 @@ struct NerveCliOptions {
   std::string run_dir;
   int dim = 2;
   std::string conditioning = "weighted";
-  double epsilon = 0.001;
+  std::string filtration = "normalized-log";
+  double log_cap = 30.0;
+  std::optional<double> at;               // read at this filtration value
+  std::optional<double> epsilon;          // one-minus-u only: the fixed reading at 1 − ε
   double min_persistence = 0.005;
   bool no_plots = false;
 };
@@ -52,28 +57,58 @@ torch::Tensor read_memberships(const fs::path& run_dir) {
 
 void run_nerve(const NerveCliOptions& o) {
   const fs::path run_dir(o.run_dir);
+  const bool log_scale = o.filtration == "normalized-log";
+  if (o.epsilon && log_scale)
+    throw std::invalid_argument("nerve: --epsilon reads the one-minus-u filtration at 1 - EPS; with --filtration "
+                                "normalized-log use --at VALUE (a value -log s reads at per-factor strength s)");
+  if (o.epsilon && o.at) throw std::invalid_argument("nerve: give --epsilon or --at, not both");
   const auto q = read_memberships(run_dir);
   eval::NerveOptions options;
   options.max_dim = o.dim;
   options.conditioning = o.conditioning == "argmax" ? eval::NerveConditioning::kArgmax
                                                    : eval::NerveConditioning::kMembershipWeighted;
+  options.filtration = log_scale ? eval::NerveFiltration::kNormalizedLog : eval::NerveFiltration::kOneMinusStrength;
+  options.log_cap = o.log_cap;
   const auto nerve = eval::fuzzy_nerve(q, options);
-  const eval::NerveReading reading{o.epsilon, o.min_persistence};
+
+  std::vector<ph::ComplexPersistence<double>> persistences;
+  for (const std::uint32_t p : {2u, 3u}) persistences.push_back(eval::nerve_persistence(nerve, p));
+  eval::NerveScaleReading reading;
+  std::string rule;
+  if (o.epsilon) {
+    const eval::NerveReading fixed{*o.epsilon, o.min_persistence};
+    reading.value = reading.low = reading.high = 1.0 - *o.epsilon;
+    for (const auto& pers : persistences) reading.betti.push_back(eval::nerve_betti_numbers(pers, o.dim, fixed));
+    std::ostringstream r;
+    r << "bars alive at 1 - " << *o.epsilon << " that lived >= " << o.min_persistence;
+    rule = r.str();
+  } else if (o.at) {
+    reading.value = reading.low = reading.high = *o.at;
+    for (const auto& pers : persistences) reading.betti.push_back(eval::betti_at_value(pers, o.dim, *o.at));
+    rule = "bars alive at value " + std::to_string(*o.at);
+  } else {
+    reading = eval::most_persistent_reading(persistences, o.dim, nerve.cap);
+    std::ostringstream r;
+    r << "most persistent Betti vector: constant on [" << reading.low << ", " << reading.high << ")";
+    rule = r.str();
+  }
 
   nlohmann::json out;
   out["charts"] = nerve.charts;
   out["points"] = q.size(0);
   out["conditioning"] = o.conditioning;
-  out["epsilon"] = o.epsilon;
-  out["min_persistence"] = o.min_persistence;
+  out["filtration"] = o.filtration;
+  out["cap"] = nerve.cap;
+  out["reading"] = {{"rule", rule}, {"low", reading.low}, {"high", reading.high}, {"value", reading.value}};
   out["edge_strengths"] = nerve.edge_strengths();
 
-  std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0)
-            << " points (filtration value 1 - u; Betti numbers of the bars alive at 1 - " << o.epsilon
-            << " that lived >= " << o.min_persistence << ")\n";
-  for (const std::uint32_t p : {2u, 3u}) {
-    const auto pers = eval::nerve_persistence(nerve, p);
-    const auto betti = eval::nerve_betti_numbers(pers, o.dim, reading);
+  std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0) << " points (filtration "
+            << (log_scale ? "-log(u)/(|S|-1)" : "1 - u") << "; Betti numbers: " << rule << ")\n";
+  const std::uint32_t moduli[] = {2u, 3u};
+  for (std::size_t f = 0; f < persistences.size(); ++f) {
+    const auto p = moduli[f];
+    const auto& pers = persistences[f];
+    const auto& betti = reading.betti[f];
     std::cout << "coefficients Z/" << p << ":\n";
     std::vector<viz::DiagramPoint> points;
     nlohmann::json bars = nlohmann::json::array();
@@ -97,18 +132,26 @@ void run_nerve(const NerveCliOptions& o) {
     out[key] = {{"bars", bars}, {"betti", betti}};
     if (!o.no_plots && !points.empty()) {
       viz::BarcodeOptions plot;
-      plot.title = "nerve barcode, Z/" + std::to_string(p);
+      std::ostringstream title;
+      title << "nerve barcode, Z/" << p << " (" << (log_scale ? "-log u/(|S|-1)" : "1 - u") << "), betti";
+      for (const auto b : betti) title << " " << b;
+      plot.title = title.str();
       viz::barcode_plot(points, (run_dir / ("nerve_barcode_" + key + ".png")).string(), plot);
     }
   }
   if (!o.no_plots) {
+    // The chart graph at the reading value: the edges that have entered the filtration there.
     const auto u = nerve.edge_strengths();
     std::vector<viz::GraphEdge> edges;
-    for (std::size_t i = 0; i < u.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (u[i][j] > o.epsilon) edges.push_back({i, j, u[i][j]});
+    for (std::size_t i = 0; i < nerve.simplices.size(); ++i) {
+      const auto& s = nerve.simplices[i];
+      if (s.size() == 2 && nerve.values[i] <= reading.value)
+        edges.push_back({static_cast<std::size_t>(s[1]), static_cast<std::size_t>(s[0]), u[s[0]][s[1]]});
+    }
     viz::GraphPlotOptions plot;
-    plot.title = "chart graph (edges: u > " + std::to_string(o.epsilon) + ")";
+    std::ostringstream title;
+    title << "chart graph (edges entered by value " << reading.value << ", labels u)";
+    plot.title = title.str();
     plot.edge_labels = true;
     viz::graph_plot(viz::circular_layout(u.size()), edges, (run_dir / "chart_graph.png").string(), plot);
   }
@@ -127,10 +170,19 @@ Command add_nerve_command(CLI::App& parent) {
                   "E_{x|j}: weighted (by q_j) or argmax (points whose argmax chart is j)")
       ->check(CLI::IsMember({"weighted", "argmax"}))
       ->capture_default_str();
-  sub->add_option("--epsilon", opts->epsilon, "Read Betti numbers at filtration value 1 - EPS")
-      ->check(CLI::Range(1e-12, 1.0 - 1e-12))
+  sub->add_option("--filtration", opts->filtration,
+                  "Filtration value of a chart set S: normalized-log = -log(u_S)/(|S|-1), or one-minus-u = 1 - u_S")
+      ->check(CLI::IsMember({"normalized-log", "one-minus-u"}))
       ->capture_default_str();
-  sub->add_option("--min-persistence", opts->min_persistence, "Bars shorter than this before 1 - EPS are noise")
+  sub->add_option("--log-cap", opts->log_cap, "normalized-log: largest filtration value (u = 0 enters there)")
+      ->check(CLI::Range(1e-6, 1e6))
+      ->capture_default_str();
+  sub->add_option("--at", opts->at,
+                  "Read Betti numbers at this filtration value instead of the most persistent Betti vector");
+  sub->add_option("--epsilon", opts->epsilon, "one-minus-u: read Betti numbers at filtration value 1 - EPS")
+      ->check(CLI::Range(1e-12, 1.0 - 1e-12));
+  sub->add_option("--min-persistence", opts->min_persistence,
+                  "with --epsilon: bars shorter than this before 1 - EPS are noise")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   sub->add_flag("--no-plots", opts->no_plots, "Skip the PNG pictures");

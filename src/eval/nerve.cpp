@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -37,6 +38,8 @@ Memberships checked_memberships(const char* op, const torch::Tensor& membership,
   if (membership.size(0) < 1) fail("expected N >= 1 sample points, got 0");
   if (options.max_dim < 0 || options.max_dim > kMaxNerveDim)
     fail("max_dim must be in [0, " + std::to_string(kMaxNerveDim) + "], got " + std::to_string(options.max_dim));
+  if (!(options.log_cap > 0.0 && std::isfinite(options.log_cap)))
+    fail("log_cap must be a finite value > 0, got " + std::to_string(options.log_cap));
   if (!(options.row_sum_tolerance >= 0.0))
     fail("row_sum_tolerance must be >= 0, got " + std::to_string(options.row_sum_tolerance));
   Memberships m;
@@ -86,6 +89,14 @@ int max_set_size(std::int64_t k, int max_dim) {
   return static_cast<int>(std::min<std::int64_t>(k, max_dim + 2));
 }
 
+// The filtration value of a chart set of `size` charts with strength u, before the monotone fix.
+double raw_value(double u, std::size_t size, NerveFiltration filtration, double cap) {
+  if (filtration == NerveFiltration::kOneMinusStrength) return 1.0 - std::clamp(u, 0.0, 1.0);
+  if (!(u > 0.0)) return cap;  // a chart without mass, or charts that never meet
+  if (size == 1) return 0.0;
+  return std::clamp(-std::log(std::min(u, 1.0)) / static_cast<double>(size - 1), 0.0, cap);
+}
+
 }  // namespace
 
 std::vector<std::vector<double>> FuzzyNerve::edge_strengths() const {
@@ -123,6 +134,8 @@ FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& opti
   FuzzyNerve nerve;
   nerve.charts = m.k;
   nerve.max_dim = options.max_dim;
+  nerve.filtration = options.filtration;
+  nerve.cap = options.filtration == NerveFiltration::kNormalizedLog ? options.log_cap : 1.0;
   std::map<std::vector<ph::vertex_t>, std::size_t> position;
   for_each_chart_set(m.k, max_set_size(m.k, options.max_dim), [&](const std::vector<ph::vertex_t>& s) {
     double u = 0.0;
@@ -140,7 +153,7 @@ FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& opti
       u += e / mass[j];
     }
     u /= static_cast<double>(s.size());
-    double value = 1.0 - std::clamp(u, 0.0, 1.0);
+    double value = raw_value(u, s.size(), nerve.filtration, nerve.cap);
     if (s.size() > 1) {  // monotone: no earlier than any facet
       std::vector<ph::vertex_t> facet(s.size() - 1);
       for (std::size_t drop = 0; drop < s.size(); ++drop) {
@@ -180,6 +193,98 @@ std::vector<std::int64_t> nerve_betti_numbers(const ph::ComplexPersistence<doubl
     if (p.birth <= at - reading.min_persistence && p.death > at) ++betti[static_cast<std::size_t>(p.dim)];
   }
   return betti;
+}
+
+std::vector<std::int64_t> betti_at_value(const ph::ComplexPersistence<double>& persistence, int max_dim,
+                                         double value) {
+  if (max_dim < 0) throw std::invalid_argument("betti_at_value: max_dim must be >= 0, got " + std::to_string(max_dim));
+  if (!std::isfinite(value)) throw std::invalid_argument("betti_at_value: value must be finite, got " + std::to_string(value));
+  std::vector<std::int64_t> betti(static_cast<std::size_t>(max_dim) + 1, 0);
+  for (const auto& p : persistence.pairs)
+    if (p.dim >= 0 && p.dim <= max_dim && p.birth <= value && value < p.death) ++betti[static_cast<std::size_t>(p.dim)];
+  return betti;
+}
+
+NerveScaleReading most_persistent_reading(const std::vector<ph::ComplexPersistence<double>>& persistences,
+                                          int max_dim, double cap) {
+  if (persistences.empty()) throw std::invalid_argument("most_persistent_reading: expected at least one barcode, got none");
+  if (max_dim < 0)
+    throw std::invalid_argument("most_persistent_reading: max_dim must be >= 0, got " + std::to_string(max_dim));
+  if (!std::isfinite(cap)) throw std::invalid_argument("most_persistent_reading: cap must be finite, got " + std::to_string(cap));
+  std::vector<double> breaks;
+  double low = std::numeric_limits<double>::infinity();
+  double high = -std::numeric_limits<double>::infinity();
+  for (const auto& pers : persistences) {
+    for (const auto& p : pers.pairs) {
+      if (p.dim < 0 || p.dim > max_dim) continue;
+      const double death = std::min(p.death, cap);
+      if (!(death > p.birth)) continue;
+      breaks.push_back(p.birth);
+      breaks.push_back(death);
+      if (p.death < std::numeric_limits<double>::infinity()) {
+        if (p.dim == 0) low = std::min(low, death);
+        high = std::max(high, death);
+      }
+    }
+  }
+  auto read_at = [&](double value) {
+    NerveScaleReading r;
+    r.value = value;
+    for (const auto& pers : persistences) r.betti.push_back(betti_at_value(pers, max_dim, value));
+    return r;
+  };
+  if (!(low < high)) {  // no merge, or nothing dies after it: the complex at the end
+    auto r = read_at(cap);
+    r.low = r.high = cap;
+    return r;
+  }
+  breaks.push_back(low);
+  breaks.push_back(high);
+  std::sort(breaks.begin(), breaks.end());
+  breaks.erase(std::unique(breaks.begin(), breaks.end()), breaks.end());
+  // Maximal stretches of constant Betti vectors (over all fields) inside [low, high].
+  NerveScaleReading best;
+  bool have_best = false;
+  NerveScaleReading current;
+  bool have_current = false;
+  auto settle = [&] {
+    if (have_current && (!have_best || current.high - current.low > best.high - best.low)) {
+      best = current;
+      have_best = true;
+    }
+  };
+  for (std::size_t i = 0; i + 1 < breaks.size(); ++i) {
+    const double a = breaks[i];
+    const double b = breaks[i + 1];
+    if (a < low || b > high) continue;
+    auto r = read_at(0.5 * (a + b));
+    if (have_current && r.betti == current.betti && current.high == a) {
+      current.high = b;
+    } else {
+      settle();
+      current = r;
+      current.low = a;
+      current.high = b;
+      have_current = true;
+    }
+  }
+  settle();
+  best.value = 0.5 * (best.low + best.high);
+  return best;
+}
+
+NerveScaleReading nerve_betti(const FuzzyNerve& nerve, const std::vector<std::uint32_t>& moduli,
+                              std::optional<double> fixed_value) {
+  if (moduli.empty()) throw std::invalid_argument("nerve_betti: expected at least one modulus, got none");
+  std::vector<ph::ComplexPersistence<double>> persistences;
+  for (const auto p : moduli) persistences.push_back(nerve_persistence(nerve, p));
+  if (!fixed_value) return most_persistent_reading(persistences, nerve.max_dim, nerve.cap);
+  if (!std::isfinite(*fixed_value))
+    throw std::invalid_argument("nerve_betti: the fixed value must be finite, got " + std::to_string(*fixed_value));
+  NerveScaleReading r;
+  r.low = r.high = r.value = *fixed_value;
+  for (const auto& pers : persistences) r.betti.push_back(betti_at_value(pers, nerve.max_dim, *fixed_value));
+  return r;
 }
 
 CrispNerve crisp_nerve(const torch::Tensor& membership, double epsilon, const NerveOptions& options,

@@ -4,9 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "topoembed/ph/atomic_file.hpp"
 
 namespace topoembed::train {
 namespace {
@@ -91,6 +96,8 @@ void validate(const AtlasTrainingOptions& o) {
         "prior_weight must be a finite value >= 0, got " + std::to_string(o.prior_weight));
   check(o.sharpening_weight >= 0 && std::isfinite(o.sharpening_weight),
         "sharpening_weight must be a finite value >= 0, got " + std::to_string(o.sharpening_weight));
+  check(o.locality_weight >= 0 && std::isfinite(o.locality_weight),
+        "locality_weight must be a finite value >= 0, got " + std::to_string(o.locality_weight));
   check(o.epochs >= 1, "epochs must be >= 1, got " + std::to_string(o.epochs));
   check(o.batch_size >= 2, "batch_size must be >= 2, got " + std::to_string(o.batch_size));
   check(o.learning_rate > 0 && std::isfinite(o.learning_rate),
@@ -107,13 +114,31 @@ torch::Tensor atlas_reconstruction_loss(const models::AtlasOutput& out, const to
   return (out.membership * err).sum(1).mean();
 }
 
+torch::Tensor atlas_locality_loss(const torch::Tensor& membership, const torch::Tensor& x) {
+  if (!membership.defined() || !x.defined() || membership.dim() != 2 || x.dim() != 2 ||
+      membership.size(0) != x.size(0))
+    throw std::invalid_argument("atlas_locality_loss: expected memberships [B, k] and x [B, D] with the same B, got " +
+                                sizes_of(membership) + " and " + sizes_of(x));
+  const auto xs = x.to(membership.dtype());
+  const auto mass = membership.sum(0);                                          // [k]
+  const auto centres = membership.t().matmul(xs) / (mass.unsqueeze(1) + 1e-12);  // [k, D]
+  // ‖x − μ_i‖² for every pair, from the expansion (B·k·D would not fit for images).
+  const auto sq = xs.pow(2).sum(1, true) - 2 * xs.matmul(centres.t()) + centres.pow(2).sum(1).unsqueeze(0);
+  const auto within = (membership * sq.clamp_min(0)).sum();
+  const auto total = (xs - xs.mean(0, true)).pow(2).sum();
+  if (total.item<double>() <= 0) return within * 0;
+  return within / total;
+}
+
 AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tensor& x,
                               const torch::Tensor& prior_samples, const AtlasTrainingOptions& options) {
   AtlasLossTerms t;
   t.reconstruction = atlas_reconstruction_loss(out, x);
   t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()));
   t.sharpening = sharpening_term(out.membership, options.sharpening);
-  t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening;
+  t.locality = atlas_locality_loss(out.membership, x);
+  t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
+            options.locality_weight * t.locality;
   return t;
 }
 
@@ -126,7 +151,9 @@ AtlasLossTerms atlas_gan_loss(const models::AtlasOutput& out, const torch::Tenso
   // Non-saturating generator loss: −log σ(D) = softplus(−D), weighted by q_i(x) / B.
   t.prior = (codes.weights * torch::softplus(-logits)).sum();
   t.sharpening = sharpening_term(out.membership, options.sharpening);
-  t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening;
+  t.locality = atlas_locality_loss(out.membership, x);
+  t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
+            options.locality_weight * t.locality;
   return t;
 }
 
@@ -139,12 +166,143 @@ torch::Tensor atlas_discriminator_loss(const models::AtlasOutput& out, models::A
   return torch::softplus(-real).mean() + (codes.weights.detach() * torch::softplus(fake)).sum();
 }
 
+std::string atlas_training_options_json(const AtlasTrainingOptions& o) {
+  nlohmann::json j{{"charts", o.charts},
+                   {"chart_dim", o.chart_dim},
+                   {"trunk", o.trunk},
+                   {"decoder_hidden", o.decoder_hidden},
+                   {"prior", o.prior == AtlasPrior::kGAN ? "gan" : "mmd"},
+                   {"prior_weight", o.prior_weight},
+                   {"sharpening_weight", o.sharpening_weight},
+                   {"sharpening", o.sharpening == diff::SharpeningTerm::kEntropy ? "entropy" : "uniform-deviation"},
+                   {"locality_weight", o.locality_weight},
+                   {"epochs", o.epochs},
+                   {"batch_size", o.batch_size},
+                   {"learning_rate", o.learning_rate},
+                   {"discriminator_learning_rate", o.discriminator_learning_rate},
+                   {"seed", o.seed}};
+  return j.dump();
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json epoch_log_json(const AtlasEpochLog& e) {
+  return {{"epoch", e.epoch},         {"loss", e.loss},         {"reconstruction", e.reconstruction},
+          {"prior", e.prior},         {"sharpening", e.sharpening}, {"locality", e.locality},
+          {"discriminator", e.discriminator}};
+}
+
+AtlasEpochLog epoch_log_from_json(const nlohmann::json& j) {
+  AtlasEpochLog e;
+  e.epoch = j.at("epoch").get<std::int64_t>();
+  e.loss = j.at("loss").get<double>();
+  e.reconstruction = j.at("reconstruction").get<double>();
+  e.prior = j.at("prior").get<double>();
+  e.sharpening = j.at("sharpening").get<double>();
+  e.locality = j.at("locality").get<double>();
+  e.discriminator = j.at("discriminator").get<double>();
+  return e;
+}
+
+// Everything a run needs to go on exactly where it stopped.
+struct AtlasSession {
+  torch::optim::Adam* optimizer = nullptr;
+  torch::optim::Adam* discriminator_optimizer = nullptr;
+  at::Generator* shuffle_generator = nullptr;
+  std::uint64_t step = 0;
+};
+
+void save_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, const AtlasTrainingResult& result,
+                     const AtlasSession& s) {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive atlas_archive;
+  result.atlas->save(atlas_archive);
+  archive.write("atlas", atlas_archive);
+  torch::serialize::OutputArchive optimizer_archive;
+  s.optimizer->save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  if (result.discriminator) {
+    torch::serialize::OutputArchive d_archive;
+    result.discriminator->save(d_archive);
+    archive.write("discriminator", d_archive);
+    torch::serialize::OutputArchive d_optimizer_archive;
+    s.discriminator_optimizer->save(d_optimizer_archive);
+    archive.write("discriminator_optimizer", d_optimizer_archive);
+  }
+  archive.write("shuffle_generator", s.shuffle_generator->get_state());
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& e : result.history) history.push_back(epoch_log_json(e));
+  const nlohmann::json state{{"options", nlohmann::json::parse(atlas_training_options_json(options))},
+                             {"step", s.step},
+                             {"history", history}};
+  archive.write("state", c10::IValue(state.dump()));
+  ph::write_file_atomically_via_path(path, [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+}
+
+void load_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, AtlasTrainingResult& result,
+                     AtlasSession& s) {
+  if (!fs::exists(path))
+    throw std::runtime_error("train_atlas: cannot resume: '" + path.string() + "' is missing (no checkpoint there)");
+  nlohmann::json state;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string());
+    c10::IValue text;
+    archive.read("state", text);
+    state = nlohmann::json::parse(text.toStringRef());
+    auto saved = state.at("options");
+    auto now = nlohmann::json::parse(atlas_training_options_json(options));
+    saved.erase("epochs");
+    now.erase("epochs");
+    if (saved != now)
+      throw std::invalid_argument("train_atlas: cannot resume: the options differ from the checkpoint's (only epochs "
+                                  "may change): " + saved.dump() + " vs " + now.dump());
+    torch::serialize::InputArchive atlas_archive;
+    archive.read("atlas", atlas_archive);
+    result.atlas->load(atlas_archive);
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    s.optimizer->load(optimizer_archive);
+    if (result.discriminator) {
+      torch::serialize::InputArchive d_archive;
+      archive.read("discriminator", d_archive);
+      result.discriminator->load(d_archive);
+      torch::serialize::InputArchive d_optimizer_archive;
+      archive.read("discriminator_optimizer", d_optimizer_archive);
+      s.discriminator_optimizer->load(d_optimizer_archive);
+    }
+    torch::Tensor generator_state;
+    archive.read("shuffle_generator", generator_state);
+    s.shuffle_generator->set_state(generator_state);
+    s.step = state.at("step").get<std::uint64_t>();
+    result.history.clear();
+    for (const auto& e : state.at("history")) result.history.push_back(epoch_log_from_json(e));
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("train_atlas: cannot resume: '" + path.string() +
+                             "' is corrupt or does not match the options: " + e.what_without_backtrace());
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("train_atlas: cannot resume: '" + path.string() + "' is corrupt: " + e.what());
+  }
+  if (static_cast<std::int64_t>(result.history.size()) > options.epochs)
+    throw std::invalid_argument("train_atlas: cannot resume: the checkpoint has " +
+                                std::to_string(result.history.size()) + " epochs, more than epochs = " +
+                                std::to_string(options.epochs));
+}
+
+}  // namespace
+
 AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTrainingOptions& options,
-                                const std::function<void(const AtlasEpochLog&)>& on_epoch) {
+                                const std::function<void(const AtlasEpochLog&)>& on_epoch,
+                                const AtlasCheckpointing& checkpointing) {
   validate(options);
   check(points.defined() && points.dim() == 2 && points.size(0) >= 2 && points.size(1) >= 1,
         "expected points of shape [N, D] with N >= 2, got " + sizes_of(points));
   check(points.is_floating_point(), "expected floating-point points, got an integer tensor");
+  check(checkpointing.stop_after_epochs >= 0,
+        "stop_after_epochs must be >= 0, got " + std::to_string(checkpointing.stop_after_epochs));
+  check(!checkpointing.resume || !checkpointing.dir.empty(), "resume needs a checkpoint directory, got none");
   const auto x_all = points.detach().to(torch::kCPU, torch::kFloat).contiguous();
   check(torch::isfinite(x_all).all().item<bool>(), "points contain NaN or infinite values");
   const auto n = x_all.size(0);
@@ -166,9 +324,20 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
   }
 
   auto shuffle_generator = at::detail::createCPUGenerator(mix_seed(options.seed, 2));
+  AtlasSession session{&optimizer, discriminator_optimizer.get(), &shuffle_generator, 0};
+  const fs::path checkpoint = checkpointing.dir.empty() ? fs::path() : fs::path(checkpointing.dir) / kAtlasCheckpointFile;
+  if (checkpointing.resume) {
+    load_checkpoint(checkpoint, options, result, session);
+  } else if (!checkpoint.empty()) {
+    if (fs::exists(checkpoint))
+      throw std::invalid_argument("train_atlas: '" + checkpoint.string() +
+                                  "' already holds a checkpoint; resume it or choose another directory");
+    fs::create_directories(checkpoint.parent_path());
+  }
   const auto batch = std::min(options.batch_size, n);
-  std::uint64_t step = 0;
-  for (std::int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  std::int64_t epochs_this_call = 0;
+  for (std::int64_t epoch = static_cast<std::int64_t>(result.history.size()) + 1; epoch <= options.epochs; ++epoch) {
+    if (checkpointing.stop_after_epochs > 0 && epochs_this_call >= checkpointing.stop_after_epochs) break;
     const auto order = torch::randperm(n, shuffle_generator, torch::kLong);
     AtlasEpochLog log;
     log.epoch = epoch;
@@ -177,8 +346,8 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
       const auto len = std::min(batch, n - start);
       if (len < 2) continue;  // the unbiased MMD needs two points; a last single point waits
       const auto xb = x_all.index_select(0, order.slice(0, start, start + len));
-      const auto prior = models::sample_atlas_prior(len, k, d, mix_seed(options.seed, 1000 + step));
-      ++step;
+      const auto prior = models::sample_atlas_prior(len, k, d, mix_seed(options.seed, 1000 + session.step));
+      ++session.step;
       const auto out = result.atlas->forward(xb);
       AtlasLossTerms terms;
       if (options.prior == AtlasPrior::kGAN) {
@@ -198,6 +367,7 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
       log.reconstruction += terms.reconstruction.item<double>();
       log.prior += terms.prior.item<double>();
       log.sharpening += terms.sharpening.item<double>();
+      log.locality += terms.locality.item<double>();
       ++batches;
     }
     const double b = static_cast<double>(std::max<std::int64_t>(batches, 1));
@@ -205,8 +375,11 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
     log.reconstruction /= b;
     log.prior /= b;
     log.sharpening /= b;
+    log.locality /= b;
     log.discriminator /= b;
     result.history.push_back(log);
+    if (!checkpoint.empty()) save_checkpoint(checkpoint, options, result, session);
+    ++epochs_this_call;
     if (on_epoch) on_epoch(log);
   }
   result.atlas->eval();

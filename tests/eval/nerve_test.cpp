@@ -1,8 +1,11 @@
-// The fuzzy Čech nerve: strengths by hand, covers of a circle (3 and 4 arcs) and of a sphere
-// (octahedral caps) with the expected Betti numbers, the crisp-overlap nerve, bad input.
+// The fuzzy Čech nerve: strengths and filtration values by hand (normalised −log and 1 − u),
+// covers of a circle (3 and 4 arcs), of a sphere (octahedral caps) and of a torus (3 × 3 product
+// of arcs) with the expected Betti numbers by the most persistent reading, that reading on a
+// hand-made barcode, the crisp-overlap nerve, bad input.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -65,6 +68,18 @@ torch::Tensor sphere_cover(std::int64_t n) {
   return q;
 }
 
+// An n × n grid on the flat torus [0, 2π)² covered by the 3 × 3 products of the 3-arc circle
+// cover: q_{3a+b}(θ, φ) = q_a(θ) q_b(φ). Products of arcs and their intersections are
+// contractible, so the nerve (with its 4-fold corners) is a torus.
+torch::Tensor torus_cover(std::int64_t n) {
+  const auto arcs = circle_cover(n, 3);  // [n, 3]
+  auto q = torch::zeros({n * n, 9}, torch::kDouble);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < n; ++j)
+      q[i * n + j] = (arcs[i].unsqueeze(1) * arcs[j].unsqueeze(0)).reshape({9});
+  return q;
+}
+
 std::vector<double> persistences(const topoembed::ph::ComplexPersistence<double>& p, int dim) {
   std::vector<double> out;
   for (const auto& pair : p.dimension(dim)) out.push_back(pair.persistence());
@@ -83,15 +98,25 @@ TEST(FuzzyNerve, StrengthsByHand) {
   EXPECT_DOUBLE_EQ(w.strengths[0], 1.0);
   EXPECT_DOUBLE_EQ(w.strengths[1], 1.0);
   EXPECT_NEAR(w.strengths[2], 1.0 / 3.0, 1e-12);
-  EXPECT_NEAR(w.values[2], 2.0 / 3.0, 1e-12);
+  EXPECT_DOUBLE_EQ(w.values[0], 0.0);
+  EXPECT_NEAR(w.values[2], std::log(3.0), 1e-12);  // −log(u) / (|S| − 1)
+  EXPECT_DOUBLE_EQ(w.cap, 30.0);
   EXPECT_NEAR(w.edge_strengths()[1][0], 1.0 / 3.0, 1e-12);
+  const auto one_minus = ev::fuzzy_nerve(q, ev::NerveOptions().with_filtration(ev::NerveFiltration::kOneMinusStrength));
+  EXPECT_NEAR(one_minus.values[2], 2.0 / 3.0, 1e-12);
+  EXPECT_DOUBLE_EQ(one_minus.cap, 1.0);
   // Argmax: both points in chart 0 (tie → lowest); E_{x|0} q1 = 0.25, chart 1 has no points
-  // (term 0, vertex strength 0, value 1), so u = 0.125 and the edge enters with its vertex at 1.
-  const auto h = ev::fuzzy_nerve(q, ev::NerveOptions().with_conditioning(ev::NerveConditioning::kArgmax));
+  // (term 0, vertex strength 0, value at the cap), so u = 0.125 and the edge enters with its
+  // vertex at the cap.
+  const auto argmax = ev::NerveOptions().with_conditioning(ev::NerveConditioning::kArgmax);
+  const auto h = ev::fuzzy_nerve(q, argmax);
   EXPECT_DOUBLE_EQ(h.strengths[1], 0.0);
-  EXPECT_DOUBLE_EQ(h.values[1], 1.0);
+  EXPECT_DOUBLE_EQ(h.values[1], 30.0);
   EXPECT_NEAR(h.strengths[2], 0.125, 1e-12);
-  EXPECT_DOUBLE_EQ(h.values[2], 1.0);
+  EXPECT_DOUBLE_EQ(h.values[2], 30.0);
+  auto h1 = ev::fuzzy_nerve(q, ev::NerveOptions(argmax).with_filtration(ev::NerveFiltration::kOneMinusStrength));
+  EXPECT_DOUBLE_EQ(h1.values[1], 1.0);
+  EXPECT_DOUBLE_EQ(h1.values[2], 1.0);
 }
 
 TEST(FuzzyNerve, TripleStrengthIsSymmetrisedMean) {
@@ -103,6 +128,10 @@ TEST(FuzzyNerve, TripleStrengthIsSymmetrisedMean) {
   const double prod = 0.2 * 0.3 * 0.5;
   const double expected = (prod / 1.2 + prod / 0.3 + prod / 0.5) / 3.0;
   EXPECT_NEAR(nerve.strengths.back(), expected, 1e-12);
+  // Normalised per order: a triangle's product has two factors, so −log(u) / 2, unless a facet
+  // enters later (edge {0, 1}: u = ½(0.06/1.2 + 0.06/0.3) = 0.125, value log 8 ≈ 2.08 >
+  // −log(u_012)/2 ≈ 1.57).
+  EXPECT_NEAR(nerve.values.back(), std::max(-std::log(expected) / 2, std::log(8.0)), 1e-12);
   // Monotone values: every simplex no earlier than its facets.
   for (std::size_t i = 3; i < 6; ++i) EXPECT_LE(nerve.values[i], nerve.values.back());
   EXPECT_NO_THROW(nerve.complex());
@@ -112,43 +141,116 @@ TEST(FuzzyNerve, CircleCoveredByThreeAndFourArcs) {
   for (const std::int64_t k : {3, 4}) {
     for (const auto conditioning : {ev::NerveConditioning::kMembershipWeighted, ev::NerveConditioning::kArgmax}) {
       SCOPED_TRACE("k = " + std::to_string(k));
-      const auto nerve = ev::fuzzy_nerve(circle_cover(720, k), ev::NerveOptions().with_conditioning(conditioning));
+      const auto options = ev::NerveOptions().with_conditioning(conditioning);
+      const auto nerve = ev::fuzzy_nerve(circle_cover(720, k), options);
+      const auto reading = ev::nerve_betti(nerve, {2, 3});
+      EXPECT_EQ(reading.betti[0], (std::vector<std::int64_t>{1, 1, 0}));
+      EXPECT_EQ(reading.betti[1], (std::vector<std::int64_t>{1, 1, 0}));
       for (const std::uint32_t p : {2u, 3u}) {
         const auto pers = ev::nerve_persistence(nerve, p);
-        EXPECT_EQ(ev::nerve_betti_numbers(pers, 2), (std::vector<std::int64_t>{1, 1, 0}));
-        // One dominant H1 bar, nothing else in H1 or H2 of any length.
+        // One dominant H1 bar: from the neighbours' overlap (u a few percent, value ≈ 3) to the
+        // cap (no three arcs meet), nothing else in H1 or H2 of any length.
         const auto h1 = persistences(pers, 1);
         ASSERT_GE(h1.size(), 1u);
-        // The neighbours' strengths are a few percent (overlaps are narrow), so the bar is short
-        // on the 1 − u scale but alone: the rest have zero length.
-        EXPECT_GT(h1[0], 0.03);
+        EXPECT_GT(h1[0], 20.0);
         if (h1.size() > 1) {
           EXPECT_LT(h1[1], 1e-9);
         }
-        EXPECT_TRUE(persistences(pers, 2).empty() || persistences(pers, 2)[0] < 0.01);
-        // The full simplex at value 1: one essential component only.
+        EXPECT_TRUE(persistences(pers, 2).empty());
+        // The full simplex at the cap: one essential component only.
         EXPECT_EQ(pers.betti[0], 1);
         EXPECT_EQ(pers.betti[1], 0);
+        // The 1 − u filtration with its fixed reading still gives the circle.
+        const auto old = ev::fuzzy_nerve(circle_cover(720, k), ev::NerveOptions(options).with_filtration(
+                                                                   ev::NerveFiltration::kOneMinusStrength));
+        const auto old_pers = ev::nerve_persistence(old, p);
+        EXPECT_EQ(ev::nerve_betti_numbers(old_pers, 2), (std::vector<std::int64_t>{1, 1, 0}));
+        EXPECT_GT(persistences(old_pers, 1)[0], 0.03);
       }
     }
   }
 }
 
 TEST(FuzzyNerve, SphereCoveredByOctahedralCaps) {
-  const auto nerve = ev::fuzzy_nerve(sphere_cover(3000));
+  const auto q = sphere_cover(3000);
+  const auto nerve = ev::fuzzy_nerve(q);
+  const auto reading = ev::nerve_betti(nerve, {2, 3});
+  EXPECT_EQ(reading.betti[0], (std::vector<std::int64_t>{1, 0, 1}));
+  EXPECT_EQ(reading.betti[1], (std::vector<std::int64_t>{1, 0, 1}));
   for (const std::uint32_t p : {2u, 3u}) {
     const auto pers = ev::nerve_persistence(nerve, p);
-    EXPECT_EQ(ev::nerve_betti_numbers(pers, 2), (std::vector<std::int64_t>{1, 0, 1}));
     const auto h2 = persistences(pers, 2);
-    ASSERT_GE(h2.size(), 1u);
-    // Triple overlaps of the caps are weak (u ≈ 0.007): the class lives in [0.993, 1).
-    EXPECT_GT(h2[0], 0.005);
+    ASSERT_EQ(h2.size(), 1u);
+    // Triangles (u ≈ 0.007, per factor ≈ 0.08) enter right after the edges (u ≈ 0.1); no four
+    // caps meet (any four include an antipodal pair), so the 2-class lives up to the cap.
+    EXPECT_GT(h2[0], 25.0);
     EXPECT_EQ(persistences(pers, 1).size(), 7u);  // the 8 octants' cycles, filled at u_triangle
+    EXPECT_LT(persistences(pers, 1)[0], 1.0);
+    // Under 1 − u the same class is squeezed into the last percent before 1.
+    const auto old = ev::fuzzy_nerve(q, ev::NerveOptions().with_filtration(ev::NerveFiltration::kOneMinusStrength));
+    const auto old_pers = ev::nerve_persistence(old, p);
+    EXPECT_EQ(ev::nerve_betti_numbers(old_pers, 2), (std::vector<std::int64_t>{1, 0, 1}));
+    EXPECT_LT(persistences(old_pers, 2)[0], 0.01);
   }
   // Antipodal caps never meet.
   const auto u = nerve.edge_strengths();
   EXPECT_DOUBLE_EQ(u[0][1], 0.0);
   EXPECT_GT(u[0][2], 0.05);
+}
+
+TEST(FuzzyNerve, TorusCoveredByProductsOfArcs) {
+  const auto q = torus_cover(90);
+  const auto nerve = ev::fuzzy_nerve(q);
+  ASSERT_EQ(nerve.simplices.size(), 9u + 36u + 84u + 126u);
+  const auto reading = ev::nerve_betti(nerve, {2, 3});
+  EXPECT_EQ(reading.betti[0], (std::vector<std::int64_t>{1, 2, 1}));
+  EXPECT_EQ(reading.betti[1], (std::vector<std::int64_t>{1, 2, 1}));
+  EXPECT_LT(reading.low, reading.high);
+  // The torus classes are the longest bars of dimensions 1 and 2.
+  const auto pers = ev::nerve_persistence(nerve, 2);
+  const auto h1 = persistences(pers, 1);
+  const auto h2 = persistences(pers, 2);
+  ASSERT_GE(h1.size(), 2u);
+  ASSERT_GE(h2.size(), 1u);
+  EXPECT_GT(h1[1], 5 * (h1.size() > 2 ? h1[2] : 0.0));
+  EXPECT_GT(h2[0], 5 * (h2.size() > 1 ? h2[1] : 0.0));
+}
+
+TEST(NerveReading, MostPersistentBettiVectorOfAHandMadeBarcode) {
+  // H0: [0, ∞), [0, 1); H1: [1, 2), [1.5, 1.6), [3, 3); H2: [2, 10). Window [1, 10]: stretches
+  // [1, 1.5) β = (1,1,0), [1.5, 1.6) (1,2,0), [1.6, 2) (1,1,0), [2, 10) (1,0,1); the last wins.
+  auto bar = [](int dim, double birth, double death) {
+    topoembed::ph::SimplexPair<double> p;
+    p.dim = dim;
+    p.birth = birth;
+    p.death = death;
+    return p;
+  };
+  topoembed::ph::ComplexPersistence<double> z2;
+  z2.pairs = {bar(0, 0, std::numeric_limits<double>::infinity()), bar(0, 0, 1), bar(1, 1, 2), bar(1, 1.5, 1.6),
+              bar(1, 3, 3), bar(2, 2, 10)};
+  auto r = ev::most_persistent_reading({z2}, 2, 30.0);
+  EXPECT_DOUBLE_EQ(r.low, 2.0);
+  EXPECT_DOUBLE_EQ(r.high, 10.0);
+  EXPECT_DOUBLE_EQ(r.value, 6.0);
+  ASSERT_EQ(r.betti.size(), 1u);
+  EXPECT_EQ(r.betti[0], (std::vector<std::int64_t>{1, 0, 1}));
+  EXPECT_EQ(ev::betti_at_value(z2, 2, 1.55), (std::vector<std::int64_t>{1, 2, 0}));
+  // A second field with one more H1 class on [1, 9) (fields can differ, as Z/2 and Z/3 do on
+  // RP²) splits the stretch [2, 10) at 9: now [2, 9) wins, read over both fields.
+  auto z3 = z2;
+  z3.pairs.push_back(bar(1, 1, 9));
+  r = ev::most_persistent_reading({z2, z3}, 2, 30.0);
+  EXPECT_DOUBLE_EQ(r.low, 2.0);
+  EXPECT_DOUBLE_EQ(r.high, 9.0);
+  EXPECT_EQ(r.betti[0], (std::vector<std::int64_t>{1, 0, 1}));
+  EXPECT_EQ(r.betti[1], (std::vector<std::int64_t>{1, 1, 1}));
+  // Nothing merges (one chart): read at the cap.
+  topoembed::ph::ComplexPersistence<double> single;
+  single.pairs = {bar(0, 0, std::numeric_limits<double>::infinity())};
+  r = ev::most_persistent_reading({single}, 1, 30.0);
+  EXPECT_DOUBLE_EQ(r.value, 30.0);
+  EXPECT_EQ(r.betti[0], (std::vector<std::int64_t>{1, 0}));
 }
 
 TEST(FuzzyNerve, RandomMembershipsGiveValidComplexes) {
@@ -161,7 +263,7 @@ TEST(FuzzyNerve, RandomMembershipsGiveValidComplexes) {
     EXPECT_EQ(pers.betti[0], 1);
     for (std::size_t i = 0; i < nerve.values.size(); ++i) {
       EXPECT_GE(nerve.values[i], 0.0);
-      EXPECT_LE(nerve.values[i], 1.0);
+      EXPECT_LE(nerve.values[i], nerve.cap);
     }
     // Permuting the sample changes nothing.
     const auto perm = torch::randperm(50, gen, torch::kLong);
@@ -185,6 +287,7 @@ TEST(FuzzyNerve, SingleChart) {
   const auto nerve = ev::fuzzy_nerve(torch::ones({4, 1}));
   ASSERT_EQ(nerve.simplices.size(), 1u);
   EXPECT_EQ(ev::nerve_betti_numbers(ev::nerve_persistence(nerve), 2), (std::vector<std::int64_t>{1, 0, 0}));
+  EXPECT_EQ(ev::nerve_betti(nerve, {2}).betti[0], (std::vector<std::int64_t>{1, 0, 0}));
 }
 
 TEST(FuzzyNerve, BadInputRejected) {
@@ -210,6 +313,15 @@ TEST(FuzzyNerve, BadInputRejected) {
   const auto pers = ev::nerve_persistence(ev::fuzzy_nerve(torch::full({2, 2}, 0.5)));
   EXPECT_EQ(error_of([&] { ev::nerve_betti_numbers(pers, 2, ev::NerveReading{1.5, 0.0}); }),
             "nerve_betti_numbers: epsilon must be in (0, 1), got 1.500000");
+  EXPECT_EQ(error_of([] { ev::fuzzy_nerve(torch::full({2, 2}, 0.5), ev::NerveOptions().with_log_cap(0)); }),
+            "fuzzy_nerve: log_cap must be a finite value > 0, got 0.000000");
+  EXPECT_EQ(error_of([&] { ev::betti_at_value(pers, 2, std::nan("")); }), "betti_at_value: value must be finite, got nan");
+  EXPECT_EQ(error_of([] { ev::most_persistent_reading({}, 2, 30.0); }),
+            "most_persistent_reading: expected at least one barcode, got none");
+  EXPECT_EQ(error_of([&] { ev::most_persistent_reading({pers}, -1, 30.0); }),
+            "most_persistent_reading: max_dim must be >= 0, got -1");
+  EXPECT_EQ(error_of([] { ev::nerve_betti(ev::fuzzy_nerve(torch::full({2, 2}, 0.5)), {}); }),
+            "nerve_betti: expected at least one modulus, got none");
   EXPECT_EQ(error_of([] { ev::nerve_persistence(ev::FuzzyNerve{}); }),
             "nerve_persistence: expected a nerve of k >= 1 charts, got an empty nerve");
 }

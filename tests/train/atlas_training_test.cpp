@@ -1,19 +1,23 @@
-// Atlas training: gradient checks of the atlas losses in double, training on a circle (the
-// reconstruction falls, the nerve of the learnt memberships is a circle's), determinism, bad
-// options.
+// Atlas training: gradient checks of the atlas losses in double, the locality term by hand,
+// training on a circle (the reconstruction falls, the nerve of the learnt memberships is a
+// circle's), determinism, checkpoints and exact resume, bad options.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <torch/torch.h>
 
+#include "test_support.hpp"
 #include "topoembed/eval/nerve.hpp"
 #include "topoembed/train/atlas_training.hpp"
 
 namespace tr = topoembed::train;
 namespace mdl = topoembed::models;
 namespace ev = topoembed::eval;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -74,6 +78,7 @@ TEST(AtlasTraining, MmdLossGradientsMatchFiniteDifferences) {
   tr::AtlasTrainingOptions o;
   o.prior_weight = 2.0;
   o.sharpening_weight = 0.3;
+  o.locality_weight = 0.7;
   expect_gradients_match(*atlas, [&] { return tr::atlas_mmd_loss(atlas->forward(x), x, prior, o).total; });
   o.sharpening = topoembed::diff::SharpeningTerm::kUniformDeviation;
   expect_gradients_match(*atlas, [&] { return tr::atlas_mmd_loss(atlas->forward(x), x, prior, o).total; });
@@ -120,9 +125,38 @@ TEST(AtlasTraining, CircleLearnsACircleNerve) {
   const double last = result.history.back().reconstruction;
   EXPECT_LT(last, 0.1 * first) << "first " << first << ", last " << last;
   const auto q = tr::atlas_memberships(*result.atlas, x);
-  const auto nerve = ev::fuzzy_nerve(q);
-  const auto betti = ev::nerve_betti_numbers(ev::nerve_persistence(nerve, 2), 2);
-  EXPECT_EQ(betti, (std::vector<std::int64_t>{1, 1, 0}));
+  const auto reading = ev::nerve_betti(ev::fuzzy_nerve(q), {2, 3});
+  EXPECT_EQ(reading.betti[0], (std::vector<std::int64_t>{1, 1, 0}));
+  EXPECT_EQ(reading.betti[1], (std::vector<std::int64_t>{1, 1, 0}));
+}
+
+TEST(AtlasTraining, LocalityByHand) {
+  const auto x = torch::tensor({0.0, 2.0}, torch::kDouble).view({2, 1});
+  // Crisp charts, one point each: no variance left within the charts.
+  const auto crisp = torch::tensor({1.0, 0.0, 0.0, 1.0}, torch::kDouble).view({2, 2});
+  EXPECT_NEAR(tr::atlas_locality_loss(crisp, x).item<double>(), 0.0, 1e-12);
+  // Uniform memberships: both centres at 1, all the variance (2) stays: share 1.
+  const auto uniform = torch::full({2, 2}, 0.5, torch::kDouble);
+  EXPECT_NEAR(tr::atlas_locality_loss(uniform, x).item<double>(), 1.0, 1e-12);
+  // q = (0.75, 0.25), (0.25, 0.75): centres 0.5 and 1.5, within = 2 (0.75·0.25 + 0.25·2.25) = 1.5.
+  const auto mixed = torch::tensor({0.75, 0.25, 0.25, 0.75}, torch::kDouble).view({2, 2});
+  EXPECT_NEAR(tr::atlas_locality_loss(mixed, x).item<double>(), 0.75, 1e-12);
+  // A batch without spread: 0.
+  EXPECT_EQ(tr::atlas_locality_loss(uniform, torch::ones({2, 1}, torch::kDouble)).item<double>(), 0.0);
+  EXPECT_EQ(error_of([&] { tr::atlas_locality_loss(uniform, torch::ones({3, 1}, torch::kDouble)); }),
+            "atlas_locality_loss: expected memberships [B, k] and x [B, D] with the same B, got [2, 2] and [3, 1]");
+}
+
+TEST(AtlasTraining, LocalityGradientsMatchFiniteDifferences) {
+  torch::manual_seed(5);
+  mdl::Atlas atlas(mdl::AtlasOptions({2}, 3, 1).trunk({3}).chart_decoder_hidden({3}).activation(mdl::Activation::kTanh));
+  atlas->to(torch::kDouble);
+  const auto x = torch::randn({6, 2}, torch::kDouble);
+  expect_gradients_match(*atlas, [&] {
+    // Only the membership head and the trunk feed q; the decoders get zero gradient, checked too.
+    const auto out = atlas->forward(x);
+    return tr::atlas_locality_loss(out.membership, x) + 0 * out.reconstructions.sum();
+  });
 }
 
 TEST(AtlasTraining, SameSeedSameRunAndGanPriorTrains) {
@@ -148,6 +182,82 @@ TEST(AtlasTraining, SameSeedSameRunAndGanPriorTrains) {
   EXPECT_EQ(tr::atlas_memberships(*g.atlas, x).sizes(), torch::IntArrayRef({40, 3}));
 }
 
+class AtlasResume : public topoembed::test_support::TempDirTest {
+ protected:
+  AtlasResume() : TempDirTest("topoembed_atlas_resume_") {}
+};
+
+// Two epochs, a "kill", then a resume to four equals four epochs in one go, bit for bit: weights,
+// epoch logs (both priors: the GAN prior also restores the discriminator and its Adam state).
+TEST_F(AtlasResume, ResumeEqualsUninterruptedRun) {
+  for (const auto prior : {tr::AtlasPrior::kMMD, tr::AtlasPrior::kGAN}) {
+    SCOPED_TRACE(prior == tr::AtlasPrior::kGAN ? "gan" : "mmd");
+    tr::AtlasTrainingOptions o;
+    o.charts = 3;
+    o.trunk = {8};
+    o.decoder_hidden = {8};
+    o.epochs = 4;
+    o.batch_size = 16;
+    o.prior = prior;
+    o.seed = 11;
+    const auto x = circle(40);
+    const auto whole = tr::train_atlas(x, o);
+
+    const auto dir = (root_ / (prior == tr::AtlasPrior::kGAN ? "gan" : "mmd")).string();
+    tr::AtlasCheckpointing first{dir, false, 2};
+    const auto killed = tr::train_atlas(x, o, nullptr, first);
+    ASSERT_EQ(killed.history.size(), 2u);
+    ASSERT_TRUE(fs::exists(fs::path(dir) / tr::kAtlasCheckpointFile));
+    std::vector<std::int64_t> resumed_epochs;
+    const auto resumed = tr::train_atlas(x, o, [&](const tr::AtlasEpochLog& e) { resumed_epochs.push_back(e.epoch); },
+                                         tr::AtlasCheckpointing{dir, true, 0});
+    EXPECT_EQ(resumed_epochs, (std::vector<std::int64_t>{3, 4}));
+    ASSERT_EQ(resumed.history.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(resumed.history[i].epoch, whole.history[i].epoch);
+      EXPECT_EQ(resumed.history[i].loss, whole.history[i].loss) << "epoch " << i + 1;
+      EXPECT_EQ(resumed.history[i].discriminator, whole.history[i].discriminator);
+    }
+    const auto a = whole.atlas->named_parameters();
+    for (const auto& p : resumed.atlas->named_parameters()) EXPECT_TRUE(torch::equal(p.value(), a[p.key()])) << p.key();
+    // A finished run resumed with more epochs goes on; with the same epochs it does nothing.
+    const auto again = tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, true, 0});
+    EXPECT_EQ(again.history.size(), 4u);
+  }
+}
+
+TEST_F(AtlasResume, BadResumeRejected) {
+  tr::AtlasTrainingOptions o;
+  o.charts = 2;
+  o.trunk = {4};
+  o.decoder_hidden = {4};
+  o.epochs = 1;
+  o.batch_size = 8;
+  const auto x = circle(16);
+  const auto dir = root_.string();
+  EXPECT_EQ(error_of([&] { tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, true, 0}); }),
+            "train_atlas: cannot resume: '" + (root_ / "atlas_checkpoint.pt").string() +
+                "' is missing (no checkpoint there)");
+  EXPECT_EQ(error_of([&] { tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{"", true, 0}); }),
+            "train_atlas: resume needs a checkpoint directory, got none");
+  tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, false, 0});
+  EXPECT_NE(error_of([&] { tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, false, 0}); })
+                .find("already holds a checkpoint; resume it or choose another directory"),
+            std::string::npos);
+  auto other = o;
+  other.charts = 3;
+  EXPECT_NE(error_of([&] { tr::train_atlas(x, other, nullptr, tr::AtlasCheckpointing{dir, true, 0}); })
+                .find("train_atlas: cannot resume: the options differ from the checkpoint's (only epochs may change)"),
+            std::string::npos);
+  {
+    std::ofstream broken(root_ / "atlas_checkpoint.pt", std::ios::trunc);
+    broken << "not a checkpoint";
+  }
+  EXPECT_NE(error_of([&] { tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, true, 0}); })
+                .find("train_atlas: cannot resume: '" + (root_ / "atlas_checkpoint.pt").string() + "' is corrupt"),
+            std::string::npos);
+}
+
 TEST(AtlasTraining, BadOptionsRejected) {
   const auto x = circle(8);
   auto with = [&](auto edit) {
@@ -162,6 +272,8 @@ TEST(AtlasTraining, BadOptionsRejected) {
   EXPECT_EQ(with([](auto& o) { o.epochs = 0; }), "train_atlas: epochs must be >= 1, got 0");
   EXPECT_EQ(with([](auto& o) { o.prior_weight = -1; }),
             "train_atlas: prior_weight must be a finite value >= 0, got -1.000000");
+  EXPECT_EQ(with([](auto& o) { o.locality_weight = -1; }),
+            "train_atlas: locality_weight must be a finite value >= 0, got -1.000000");
   EXPECT_EQ(error_of([] { tr::train_atlas(torch::zeros({1, 2}), {}); }),
             "train_atlas: expected points of shape [N, D] with N >= 2, got [1, 2]");
   auto bad = circle(8);

@@ -1,6 +1,6 @@
 #pragma once
 // Training of an atlas autoencoder (Korman, arXiv 1803.00156, 2106.07062): the loss
-//   Σ_i q_i(x) ‖x − ψ_i(φ_i(x))‖²  +  β · prior term  +  γ · sharpening of q,
+//   Σ_i q_i(x) ‖x − ψ_i(φ_i(x))‖²  +  β · prior term  +  γ · sharpening of q  +  λ · locality,
 // minimised with Adam. The prior term matches the chart-weighted code distribution
 // (1/B) Σ_x Σ_i q_i(x) δ(i, φ_i(x)) to the uniform prior on {1..k} × [0,1]^d, either by the
 // chart-weighted MMD (diff::chart_weighted_mmd) or adversarially (Wasserstein-autoencoder GAN
@@ -8,11 +8,25 @@
 // (e_i, φ_i(x)) weighted by q_i(x), and the atlas minimises Σ_i q_i(x) · −log σ(D(e_i, φ_i(x)))
 // (the non-saturating generator loss).
 //
+// The locality term (atlas_locality_loss) is the soft k-means objective of the memberships in
+// data space: the q-weighted within-chart variance over the total variance of the batch. Without
+// it nothing asks a chart's domain to be a small contractible patch: a chart may be an annulus
+// (which [0,1]^2 embeds perfectly well), e.g. a band around the tube of a torus, and then the
+// nerve of the atlas is a circle however the nerve is read (measured: torus in R³, k = 12, no H2
+// class in the nerve). Small compact charts make the cover a good cover, whose nerve has the
+// manifold's homology (the nerve lemma).
+//
+// Checkpoints and resume (AtlasCheckpointing): after every epoch one file
+// <dir>/atlas_checkpoint.pt (written atomically) holds the atlas, the discriminator, both Adam
+// states, the batch-order generator's state, the step counter, the epoch log so far and the
+// options as JSON; a resumed run continues from it bit for bit like an uninterrupted one.
+//
 // Deterministic: every random choice (initial weights, batch order, prior samples) is a function
 // of options.seed; the global LibTorch generator is left as it was found.
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -37,6 +51,12 @@ struct AtlasTrainingOptions {
   double prior_weight = 10.0;
   double sharpening_weight = 0.1;  // γ >= 0
   diff::SharpeningTerm sharpening = diff::SharpeningTerm::kEntropy;
+  // λ >= 0, the weight of atlas_locality_loss (a fraction in [0, 1]). 0 (default) keeps charts
+  // free to be annuli (see above). Off by default because it has not been evaluated on the
+  // manifold runs of docs/results-atlas.md yet (those are λ = 0); ideal soft k-means partitions
+  // (what λ → ∞ asks for) give the right nerve of the sphere and the flat torus but not of the
+  // torus in R³ or of RP² (see that file).
+  double locality_weight = 0.0;
   std::int64_t epochs = 100;       // >= 1
   std::int64_t batch_size = 128;   // >= 2 (the unbiased MMD needs two points)
   double learning_rate = 1e-3;     // > 0, of the atlas
@@ -52,7 +72,14 @@ struct AtlasLossTerms {
   torch::Tensor reconstruction;  // mean over the batch of Σ_i q_i(x) ‖x − ψ_i(φ_i(x))‖²
   torch::Tensor prior;
   torch::Tensor sharpening;
+  torch::Tensor locality;
 };
+
+// Soft k-means objective of the memberships q [B, k] on the batch x [B, D]:
+//   Σ_x Σ_i q_i(x) ‖x − μ_i‖² / Σ_x ‖x − x̄‖²,  μ_i = Σ_x q_i(x) x / Σ_x q_i(x),
+// the share of the batch's variance left within the charts (0 when every chart is a point, 1 when
+// q is constant). A batch with no spread gives 0. Differentiable in q (the μ_i too).
+torch::Tensor atlas_locality_loss(const torch::Tensor& membership, const torch::Tensor& x);
 
 // Mean over the batch of Σ_i q_i(x) ‖x − ψ_i(φ_i(x))‖²; x [B, D] (flattened input).
 torch::Tensor atlas_reconstruction_loss(const models::AtlasOutput& out, const torch::Tensor& x);
@@ -78,6 +105,7 @@ struct AtlasEpochLog {
   double reconstruction = 0;
   double prior = 0;
   double sharpening = 0;
+  double locality = 0;
   double discriminator = 0;  // GAN prior only
 };
 
@@ -87,10 +115,27 @@ struct AtlasTrainingResult {
   std::vector<AtlasEpochLog> history;
 };
 
+// Where train_atlas keeps its checkpoint. dir empty: no checkpoints. resume: continue
+// <dir>/atlas_checkpoint.pt (it must exist and hold the same options but for `epochs`, which may
+// grow); without resume an existing checkpoint there is an error. stop_after_epochs > 0 returns
+// after that many epochs of this call (a stand-in for a killed run, for tests).
+struct AtlasCheckpointing {
+  std::string dir;
+  bool resume = false;
+  std::int64_t stop_after_epochs = 0;
+};
+
+inline constexpr const char* kAtlasCheckpointFile = "atlas_checkpoint.pt";
+
+// JSON text of the options (every field; used to check that a resume continues the same run).
+std::string atlas_training_options_json(const AtlasTrainingOptions& options);
+
 // points [N, D] (floating; converted to float32), N >= 2. on_epoch, when set, is called after
-// every epoch (progress display; the library itself never prints).
+// every epoch run by this call (progress display; the library itself never prints). The result's
+// history holds every epoch, the resumed ones included.
 AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTrainingOptions& options,
-                                const std::function<void(const AtlasEpochLog&)>& on_epoch = nullptr);
+                                const std::function<void(const AtlasEpochLog&)>& on_epoch = nullptr,
+                                const AtlasCheckpointing& checkpointing = {});
 
 // Memberships q [N, k] of the trained atlas on points (no grad, eval mode, in batches).
 torch::Tensor atlas_memberships(models::AtlasImpl& atlas, const torch::Tensor& points);
