@@ -95,10 +95,16 @@ def fmt(v):
     return f"{v:.3g}" if a > 0 else "0"
 
 
+def same(values):
+    """Equal up to floating-point rounding (1e-12 relative)."""
+    arr = np.asarray(values, dtype=np.float64)
+    return bool(np.ptp(arr) <= 1e-12 * max(1.0, float(np.abs(arr).max())))
+
+
 def mean_std(values):
     arr = np.asarray(values, dtype=np.float64)
-    # Identical values (PCA's seeds) have std 0 exactly, not the rounding noise of the mean.
-    std = float(arr.std(ddof=1)) if len(arr) > 1 and np.ptp(arr) > 0 else 0.0
+    # Values equal up to rounding (PCA's and Isomap's seeds) have std 0, not the noise of the mean.
+    std = float(arr.std(ddof=1)) if len(arr) > 1 and not same(arr) else 0.0
     return float(arr.mean()), std
 
 
@@ -133,10 +139,10 @@ def notes_of(method, runs):
     fit_on = sorted({r["fit_on"] for _, r in runs if "fit_on" in r})
     if fit_on:
         notes.append("fit on " + "/".join(fit_on) + " split")
-    if method == "pca":
-        values = [tuple(r.get(k) for _, k in COLUMNS) for _, r in runs]
-        if len(runs) > 1 and all(v == values[0] for v in values):
-            notes.append("deterministic: identical seeds")
+    columns = [[r.get(k) for _, r in runs] for _, k in COLUMNS]
+    numeric = [c for c in columns if all(isinstance(v, (int, float)) for v in c)]
+    if len(runs) > 1 and numeric and all(same(c) for c in numeric):
+        notes.append("deterministic: identical seeds" if method == "pca" else "identical across seeds")
     seconds = [r["train_seconds"] for _, r in runs if isinstance(r.get("train_seconds"), (int, float))]
     if seconds:
         notes.append(f"{np.mean(seconds):.1f} s per run")
@@ -235,7 +241,8 @@ def main():
             "Isomap 25 neighbours; UMAP 118 neighbours, min_dist 0.71). Isomap and UMAP are fitted on the "
             "training split and embed the test split (as the paper's code does for methods with a "
             "`transform`); t-SNE, which has none, is fitted on the test split itself. Scored by "
-            "`topoembed eval`.",
+            "`topoembed eval`. Isomap's only random input is ARPACK's start vector, so its seeds agree "
+            "up to the sign of the axes, which the measures do not see.",
             "- \"s per run\" in the notes: `train_seconds` (fit/training time as each script defines it; "
             "experiments/README.md), on a shared 2-core machine with other jobs running, so only indicative.",
             ""]
