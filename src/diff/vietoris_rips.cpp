@@ -322,9 +322,7 @@ torch::Tensor mst_edges_points(const torch::Tensor& points, const char* op) {
   auto* out = edges.data_ptr<int64_t>();
   const auto run = [&](const auto* data) {
     using T = std::remove_cv_t<std::remove_pointer_t<decltype(data)>>;
-    for (int64_t i = 0; i < n * dim; ++i) {
-      TORCH_CHECK(std::isfinite(data[i]), op, ": expected finite points, got ", data[i], " in row ", i / dim);
-    }
+    check_points_finite(data, n, dim, op);  // the TORCH_CHECK message, before PointCloud's own check
     const ph::PointCloud<T> cloud(n, static_cast<int>(dim), std::vector<T>(data, data + n * dim));
     const auto mst = ph::minimum_spanning_edges(cloud, ph::Metric::kEuclidean);
     TORCH_CHECK(static_cast<int64_t>(mst.size()) == edges.size(0), op, ": the core returned ", mst.size(),
