@@ -10,6 +10,22 @@
 
 namespace topoembed::eval::detail {
 
+namespace {
+// The largest of row[0..len) and 0 (entries are squared distances, >= 0); two running maxima so
+// the loop is not one long dependency chain.
+double row_maximum(const double* row, std::int64_t len) {
+  double m0 = 0.0;
+  double m1 = 0.0;
+  std::int64_t l = 0;
+  for (; l + 2 <= len; l += 2) {
+    m0 = row[l] > m0 ? row[l] : m0;
+    m1 = row[l + 1] > m1 ? row[l + 1] : m1;
+  }
+  if (l < len) m0 = row[l] > m0 ? row[l] : m0;
+  return std::max(m0, m1);
+}
+}  // namespace
+
 DistanceRows::DistanceRows(torch::Tensor points) : n_(points.size(0)), d_(points.size(1)) {
   if (direct()) {
     points_ = points.contiguous();
@@ -54,15 +70,7 @@ double DistanceRows::gemm_block(std::int64_t begin, std::int64_t end, std::int64
         orow[l] = a > 0.0 ? a : 0.0;
       }
       if (begin + r < cols) orow[begin + r] = 0.0;
-      double m0 = 0.0;
-      double m1 = 0.0;
-      std::int64_t l = 0;
-      for (; l + 2 <= cols; l += 2) {
-        m0 = orow[l] > m0 ? orow[l] : m0;
-        m1 = orow[l + 1] > m1 ? orow[l + 1] : m1;
-      }
-      if (l < cols) m0 = orow[l] > m0 ? orow[l] : m0;
-      row_max[static_cast<std::size_t>(r)] = std::max(m0, m1);
+      row_max[static_cast<std::size_t>(r)] = row_maximum(orow, cols);
     }
   });
   double best = 0.0;
@@ -94,15 +102,7 @@ double DistanceRows::max_squared(std::int64_t block_rows) const {
       std::vector<double> row(static_cast<std::size_t>(n_));
       for (std::int64_t i = r0; i < r1; ++i) {
         squared_row(i, i, row.data());
-        double m0 = 0.0;
-        double m1 = 0.0;
-        std::int64_t l = 0;
-        for (; l + 2 <= i; l += 2) {
-          m0 = row[l] > m0 ? row[l] : m0;
-          m1 = row[l + 1] > m1 ? row[l + 1] : m1;
-        }
-        if (l < i) m0 = row[l] > m0 ? row[l] : m0;
-        row_max[static_cast<std::size_t>(i)] = std::max(m0, m1);
+        row_max[static_cast<std::size_t>(i)] = row_maximum(row.data(), i);
       }
     });
     double best = 0.0;
