@@ -7,6 +7,7 @@
 
 #include "topoembed/ph/h0_persistence.hpp"
 #include "topoembed/ph/rips_persistence.hpp"
+#include "topoembed/ph/thread_pool.hpp"
 
 namespace ph = topoembed::ph;
 
@@ -57,6 +58,18 @@ void BM_Batch(benchmark::State& state) {
   state.counters["clouds/s"] = benchmark::Counter(64.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Batch)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same with a caller-owned ThreadPool made once, as a training loop would use it: no thread is
+// started inside the timed loop.
+void BM_BatchPool(benchmark::State& state) {
+  std::vector<ph::CompressedDistanceMatrix<float>> dms;
+  for (unsigned s = 0; s < 64; ++s) dms.push_back(ph::distance_matrix(uniform_cloud(128, 101, s), ph::Metric::kEuclidean));
+  const auto opts = ph::RipsOptions().with_max_dim(static_cast<int>(state.range(0)));
+  ph::ThreadPool pool(static_cast<int>(state.range(1)));
+  for (auto _ : state) benchmark::DoNotOptimize(ph::rips_persistence_batch(dms, opts, pool));
+  state.counters["clouds/s"] = benchmark::Counter(64.0 * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BatchPool)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

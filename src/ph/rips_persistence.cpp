@@ -159,14 +159,22 @@ RipsResult<T> rips_persistence(const PointCloud<T>& cloud, Metric metric, const 
 
 template <class T>
 std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>& dms,
-                                                  const RipsOptions& options, int threads) {
-  if (threads < 1) throw std::invalid_argument("rips_persistence_batch: threads must be >= 1, got " + std::to_string(threads));
+                                                  const RipsOptions& options, ThreadPool& pool) {
   for (const auto& dm : dms) validate(options, dm.size());
   std::vector<RipsResult<T>> results(dms.size());
-  detail::parallel_chunks(threads, static_cast<std::int64_t>(dms.size()), 1, [&](std::int64_t b, std::int64_t e, int) {
+  detail::parallel_chunks(pool, static_cast<std::int64_t>(dms.size()), 1, [&](std::int64_t b, std::int64_t e, int) {
     for (std::int64_t k = b; k < e; ++k) results[k] = rips_persistence(dms[k], options);
   });
   return results;
+}
+
+template <class T>
+std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>& dms,
+                                                  const RipsOptions& options, int threads) {
+  if (threads < 1) throw std::invalid_argument("rips_persistence_batch: threads must be >= 1, got " + std::to_string(threads));
+  for (const auto& dm : dms) validate(options, dm.size());
+  ThreadPool pool(static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(dms.size(), 1))));
+  return rips_persistence_batch(dms, options, pool);
 }
 
 #define TOPOEMBED_INSTANTIATE(T)                                                                              \
@@ -176,7 +184,9 @@ std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDi
   template RipsResult<T> rips_persistence(const SparseDistanceMatrix<T>&, const RipsOptions&);                \
   template RipsResult<T> rips_persistence(const PointCloud<T>&, Metric, const RipsOptions&);                  \
   template std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>&, \
-                                                             const RipsOptions&, int);
+                                                             const RipsOptions&, int);                        \
+  template std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>&, \
+                                                             const RipsOptions&, ThreadPool&);
 TOPOEMBED_INSTANTIATE(float)
 TOPOEMBED_INSTANTIATE(double)
 #undef TOPOEMBED_INSTANTIATE

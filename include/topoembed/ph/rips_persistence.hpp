@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "topoembed/ph/distance_matrix.hpp"
+#include "topoembed/ph/thread_pool.hpp"
 #include "topoembed/ph/types.hpp"
 
 namespace topoembed::ph {
@@ -75,9 +76,14 @@ T rips_persistence(const CompressedDistanceMatrix<T>& dm, const RipsOptions& opt
                    const PairSink<T>& sink);
 
 // Many clouds at once (a minibatch): one computation per matrix, `threads` of them concurrently;
-// options.threads applies within each one (usually 1 here).
+// options.threads applies within each one (usually 1 here). Starts threads - 1 threads per call.
 template <class T>
 std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>& dms,
                                                   const RipsOptions& options, int threads);
+// The same on the workers of a caller-owned pool (pool.size() computations concurrently): what a
+// training loop wants, which calls this every step and should start its threads only once.
+template <class T>
+std::vector<RipsResult<T>> rips_persistence_batch(const std::vector<CompressedDistanceMatrix<T>>& dms,
+                                                  const RipsOptions& options, ThreadPool& pool);
 
 }  // namespace topoembed::ph
