@@ -90,7 +90,7 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
                                const torch::Tensor& latent_norm, const torch::Tensor& edges, const torch::Tensor& a_x,
                                int64_t num_x, bool summed) {
     const auto zc = z.detach().contiguous();
-    const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
+    const double scale = latent_norm.item<double>();  // item() converts: no double copy of the tensor
     const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
     double terms[2] = {0.0, 0.0};
     AT_DISPATCH_FLOATING_TYPES(zc.scalar_type(), "SignatureH0Function", [&] {
@@ -123,11 +123,16 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
     const auto edges = ctx->saved_data["edges"].toTensor();
     const auto a_x = ctx->saved_data["a_x"].toTensor();
     const int64_t num_x = ctx->saved_data["num_x"].toInt();
-    const auto g = grad_outputs[0].to(torch::kCPU, torch::kDouble).contiguous();
     const bool summed = ctx->saved_data["summed"].toBool();
-    const double* gp = g.data_ptr<double>();
-    const double g_terms[2] = {gp[0], summed ? gp[0] : gp[1]};
-    const double scale = latent_norm.detach().to(torch::kDouble).item<double>();
+    double g_terms[2];
+    if (summed) {
+      g_terms[0] = g_terms[1] = grad_outputs[0].item<double>();
+    } else {
+      const auto g = grad_outputs[0].to(torch::kCPU, torch::kDouble).contiguous();
+      g_terms[0] = g.data_ptr<double>()[0];
+      g_terms[1] = g.data_ptr<double>()[1];
+    }
+    const double scale = latent_norm.item<double>();
     const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
     auto grad_z = torch::zeros_like(zc);
     double grad_scale = 0, unused[2] = {0.0, 0.0};
@@ -229,7 +234,7 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   TORCH_CHECK(x.device() == z.device(), op, ": expected x and z on one device, got ", x.device(), " and ",
               z.device());
   const int64_t batch = z.size(0);
-  const auto xf = x.reshape({batch, -1}).to(z.scalar_type());
+  const auto xf = (x.dim() == 2 ? x : x.reshape({batch, -1})).to(z.scalar_type());
 
   // Pairs: the core on detached distance matrices of both spaces (the pairings do not change when
   // a space is scaled, so the normalisation is applied to the gathered values only).
@@ -244,6 +249,52 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
     host_x = detail::host_squared_distances(xf, op, &x_max_sq);
     if (want1) host_z = detail::host_squared_distances(z, op);
   }
+  // Squared X distance of entry i of the B x B matrix, in double, from its float or double storage.
+  const bool x_double = host_x.scalar_type() == torch::kDouble;
+  const void* hx_data = host_x.data_ptr();
+  const auto hx = [&](int64_t i) {
+    return x_double ? static_cast<const double*>(hx_data)[i] : double(static_cast<const float*>(hx_data)[i]);
+  };
+  // The normaliser of the inputs: A_X = D_X / max D_X (or / input_scale).
+  double x_scale_value = 1.0;
+  if (options.input_scale()) {
+    x_scale_value = *options.input_scale();
+  } else if (x_max_sq > 0) {  // else identical inputs: all distances stay 0, divide by 1
+    x_scale_value = std::sqrt(x_max_sq);
+  }
+  const double inv_x_scale = 1.0 / x_scale_value;
+
+  if (want0 && !want1 && options.error() == SignatureError::kSquared && !xf.requires_grad() &&
+      z.device().is_cpu()) {
+    // Fast path: the input side needs no gradient, so A_X at the edges are host constants; both
+    // pairings go into one edge tensor (π_X first) and everything after the pairing runs in
+    // SignatureH0Function.
+    const auto pi_x = detail::mst_edge_list_dense(host_x);
+    const auto pi_z = detail::mst_edge_list_points(z, op);
+    const int64_t num_x = static_cast<int64_t>(pi_x.size());
+    const int64_t total = num_x + static_cast<int64_t>(pi_z.size());
+    auto edges = torch::empty({total, 2}, torch::kLong);
+    auto a_x = torch::empty({total}, torch::kDouble);
+    int64_t* e = edges.data_ptr<int64_t>();
+    double* ax = a_x.data_ptr<double>();
+    for (int64_t i = 0; i < total; ++i) {
+      const auto& edge = i < num_x ? pi_x[static_cast<std::size_t>(i)] : pi_z[static_cast<std::size_t>(i - num_x)];
+      e[2 * i] = edge.u;
+      e[2 * i + 1] = edge.v;
+      ax[i] = std::sqrt(hx(int64_t(edge.u) * batch + edge.v)) * inv_x_scale;
+    }
+    const auto out = SignatureH0Function::apply(z, latent_norm, edges, a_x, num_x, loss_only);
+    TopoSignatureTerms fast;
+    if (loss_only) {
+      fast.loss = out;
+    } else {
+      fast.x_to_z = out[0];
+      fast.z_to_x = out[1];
+      fast.loss = out.sum();
+    }
+    return fast;
+  }
+
   // Edge sets whose lengths are needed, in order: for each space s in {X, Z}, its H0 pairing
   // (death edges), then its finite H1 pairs as death edges and birth edges.
   std::vector<torch::Tensor> edge_sets;
@@ -262,63 +313,29 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
     }
   }
   std::vector<int64_t> counts;
-  for (const auto& e : edge_sets) counts.push_back(e.size(0));
+  for (const auto& es : edge_sets) counts.push_back(es.size(0));
   const auto edges_cpu = torch::cat(edge_sets);
   const auto all_edges = edges_cpu.to(z.device());
   const auto e = edges_cpu.accessor<int64_t, 2>();
-  // Squared X distance of entry i of the B x B matrix, in double, from its float or double storage.
-  const bool x_double = host_x.scalar_type() == torch::kDouble;
-  const void* hx_data = host_x.data_ptr();
-  const auto hx = [&](int64_t i) {
-    return x_double ? static_cast<const double*>(hx_data)[i] : double(static_cast<const float*>(hx_data)[i]);
-  };
 
-  // The normalisers: A_X = D_X / max D_X (or / input_scale), A_Z = D_Z / latent_norm. The batch
-  // maximum is the length of one edge, so it stays differentiable when x requires grad.
-  double x_scale_value = 1.0;
-  torch::Tensor x_scale_edge;  // set when the maximum must carry a gradient
-  if (options.input_scale()) {
-    x_scale_value = *options.input_scale();
-  } else {
-    if (x_max_sq > 0) {  // else identical inputs: all distances stay 0, divide by 1
-      x_scale_value = std::sqrt(x_max_sq);
-      if (xf.requires_grad()) {  // the maximum's edge, so the normaliser carries a gradient
-        int64_t argmax = 0;
-        for (int64_t i = 1; i < batch * batch; ++i)
-          if (hx(i) > hx(argmax)) argmax = i;
-        x_scale_edge = torch::tensor({argmax / batch, argmax % batch}, torch::kLong).reshape({1, 2});
-      }
-    }
-  }
-  // A_X at the edges as host constants (used unless x requires grad).
-  const auto a_x_host = [&]() {
-    auto values = torch::empty({edges_cpu.size(0)}, torch::kDouble);
-    auto* v = values.data_ptr<double>();
-    const double inv_scale = 1.0 / x_scale_value;
-    for (int64_t i = 0; i < edges_cpu.size(0); ++i) v[i] = std::sqrt(hx(e[i][0] * batch + e[i][1])) * inv_scale;
-    return values;
-  };
-  if (want0 && !want1 && options.error() == SignatureError::kSquared && !xf.requires_grad() &&
-      z.device().is_cpu()) {
-    // Fast path: everything after the pairing in SignatureH0Function.
-    const auto out = SignatureH0Function::apply(z, latent_norm, edges_cpu, a_x_host(), counts[0], loss_only);
-    TopoSignatureTerms fast;
-    if (loss_only) {
-      fast.loss = out;
-    } else {
-      fast.x_to_z = out[0];
-      fast.z_to_x = out[1];
-      fast.loss = out.sum();
-    }
-    return fast;
-  }
   torch::Tensor lengths_x;
   if (xf.requires_grad()) {
-    const auto scale = x_scale_edge.defined() ? detail::euclidean_edge_lengths(xf, x_scale_edge).squeeze(0)
-                                              : torch::full({}, x_scale_value, z.options());
+    // The batch maximum is the length of one edge, so the normaliser carries a gradient.
+    torch::Tensor scale = torch::full({}, x_scale_value, z.options());
+    if (!options.input_scale() && x_max_sq > 0) {
+      int64_t argmax = 0;
+      for (int64_t i = 1; i < batch * batch; ++i)
+        if (hx(i) > hx(argmax)) argmax = i;
+      const auto x_scale_edge = torch::tensor({argmax / batch, argmax % batch}, torch::kLong).reshape({1, 2});
+      scale = detail::euclidean_edge_lengths(xf, x_scale_edge).squeeze(0);
+    }
     lengths_x = detail::euclidean_edge_lengths(xf, all_edges) / scale;
   } else {
-    lengths_x = a_x_host().to(z.device(), z.scalar_type());
+    // A_X at the edges as host constants.
+    auto values = torch::empty({edges_cpu.size(0)}, torch::kDouble);
+    auto* v = values.data_ptr<double>();
+    for (int64_t i = 0; i < edges_cpu.size(0); ++i) v[i] = std::sqrt(hx(e[i][0] * batch + e[i][1])) * inv_x_scale;
+    lengths_x = values.to(z.device(), z.scalar_type());
   }
   const auto lengths_z = detail::euclidean_edge_lengths(z, all_edges) / latent_norm.to(z.device(), z.scalar_type());
   const auto parts_x = lengths_x.split_with_sizes(counts);

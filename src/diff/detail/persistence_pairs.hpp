@@ -8,6 +8,8 @@
 
 #include <torch/types.h>
 
+#include "topoembed/ph/types.hpp"
+
 namespace topoembed::diff::detail {
 
 struct EdgeTensors {
@@ -39,6 +41,13 @@ torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op
 // computed once inside Prim (no N x N matrix; the latent side of the TopoAE loss): [N - 1, 2]
 // kLong on the CPU. Checks finiteness (`op` names the caller).
 torch::Tensor mst_edges_points(const torch::Tensor& points, const char* op);
+
+// The same as a list (the fused TopoAE path writes both pairings into one tensor).
+std::vector<ph::Edge> mst_edge_list_points(const torch::Tensor& points, const char* op);
+
+// Minimum-spanning-tree edges of one host matrix [N, N] (CPU, contiguous, float or double, checked
+// by the caller: e.g. the output of host_squared_distances), in the order Prim adds them.
+std::vector<ph::Edge> mst_edge_list_dense(const torch::Tensor& host);
 
 // Replaces (-1, -1) by (0, 0) (the zero diagonal) so a gather gives 0 with zero gradient.
 torch::Tensor diagonal_for_missing(const torch::Tensor& edges);
