@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "test_support.hpp"
 #include "topoembed/ph/h0_persistence.hpp"
@@ -391,6 +392,65 @@ TEST(RipsSparse, AbsentEdgesAreNeverCritical) {
   EXPECT_TRUE(h1[0].essential());
   EXPECT_FALSE(h1[0].death_edge.valid());
   EXPECT_TRUE(r.dimension(2).empty());
+}
+
+}  // namespace
+}  // namespace topoembed::ph
+
+namespace topoembed::ph {
+namespace {
+
+// Points on a torus in R^3 (radii 2 and 1), the shape of the 1000-point benchmark.
+PointCloud<double> torus_cloud(index_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> angle(0.0, 2 * M_PI);
+  std::vector<double> x;
+  for (index_t i = 0; i < n; ++i) {
+    const double a = angle(rng), b = angle(rng);
+    x.push_back((2 + std::cos(b)) * std::cos(a));
+    x.push_back((2 + std::cos(b)) * std::sin(a));
+    x.push_back(std::sin(b));
+  }
+  return PointCloud<double>(n, 3, std::move(x));
+}
+
+void expect_same_pairs(const RipsResult<double>& a, const RipsResult<double>& b, const std::string& what) {
+  ASSERT_EQ(a.pairs.size(), b.pairs.size()) << what;
+  for (std::size_t i = 0; i < a.pairs.size(); ++i) {
+    EXPECT_EQ(a.pairs[i].dim, b.pairs[i].dim) << what << " pair " << i;
+    EXPECT_EQ(a.pairs[i].birth, b.pairs[i].birth) << what << " pair " << i;
+    EXPECT_EQ(a.pairs[i].death, b.pairs[i].death) << what << " pair " << i;
+    EXPECT_EQ(a.pairs[i].birth_edge, b.pairs[i].birth_edge) << what << " pair " << i;
+    EXPECT_EQ(a.pairs[i].death_edge, b.pairs[i].death_edge) << what << " pair " << i;
+  }
+}
+
+TEST(RipsThreads, HeavyColumnsSharedByThreadsEqualOneThreadOnATorus) {
+  // At the enclosing radius the torus has a few heavy H1 columns that reduce against each other
+  // and against thousands of apparent pairs: the case where all threads work on one column. A
+  // small heavy_column_entries sends (almost) every column through that path, and 0 every one
+  // with a non-empty heap; the default leaves this small cloud on the other paths.
+  const auto dm = distance_matrix(torus_cloud(110, 5), Metric::kEuclidean);
+  for (std::uint32_t p : {2u, 3u}) {
+    const auto one = rips_persistence(dm, RipsOptions().with_max_dim(1).with_modulus(p));
+    EXPECT_GE(one.dimension(1).size(), 2u);  // the torus's two 1-cycles at least
+    for (int threads : {2, 3})
+      for (std::size_t entries : {std::size_t(0), std::size_t(64), RipsOptions().heavy_column_entries}) {
+        const auto many = rips_persistence(
+            dm, RipsOptions().with_max_dim(1).with_modulus(p).with_threads(threads).with_heavy_column_entries(entries));
+        expect_same_pairs(one, many, "Z/" + std::to_string(p) + ", " + std::to_string(threads) + " threads, heavy from " +
+                                         std::to_string(entries));
+      }
+  }
+  // Dimension 2 and sparse input (the other geometry) through the shared path as well.
+  const auto small = distance_matrix(torus_cloud(40, 6), Metric::kEuclidean);
+  const auto one2 = rips_persistence(small, RipsOptions().with_max_dim(2));
+  const auto two2 = rips_persistence(small, RipsOptions().with_max_dim(2).with_threads(2).with_heavy_column_entries(0));
+  expect_same_pairs(one2, two2, "dimension 2");
+  const auto sparse = sparsify(dm, enclosing_radius(dm) * 0.8);
+  const auto one_s = rips_persistence(sparse, RipsOptions().with_max_dim(1));
+  const auto two_s = rips_persistence(sparse, RipsOptions().with_max_dim(1).with_threads(2).with_heavy_column_entries(16));
+  expect_same_pairs(one_s, two_s, "sparse");
 }
 
 }  // namespace

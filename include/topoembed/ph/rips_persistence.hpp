@@ -15,6 +15,7 @@
 //    sigma / tau.
 // Pairs of zero persistence (death == birth) are not reported, as in Ripser and GUDHI.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,12 +35,17 @@ struct RipsOptions {
   std::uint32_t modulus = kDefaultModulus;  // prime p of the coefficient field Z/p
   int threads = 1;                  // threads used within one computation (>= 1)
   bool shortcuts = true;            // apparent and emergent pairs (off: plain reduction)
+  // With threads > 1: a column whose working coboundary grows past this many entries is reduced
+  // by all threads together, each keeping a share of it (docs/algorithms.md). Tuning only; the
+  // result does not depend on it.
+  std::size_t heavy_column_entries = std::size_t(1) << 18;
 
   RipsOptions& with_max_dim(int d) { max_dim = d; return *this; }
   RipsOptions& with_threshold(double t) { threshold = t; return *this; }
   RipsOptions& with_modulus(std::uint32_t p) { modulus = p; return *this; }
   RipsOptions& with_threads(int n) { threads = n; return *this; }
   RipsOptions& with_shortcuts(bool on) { shortcuts = on; return *this; }
+  RipsOptions& with_heavy_column_entries(std::size_t n) { heavy_column_entries = n; return *this; }
 };
 
 template <class T>

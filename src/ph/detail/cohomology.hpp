@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -63,6 +64,7 @@ class CohomologyEngine {
         p_(options.modulus),
         threads_(options.threads),
         shortcuts_(options.shortcuts),
+        heavy_column_entries_(options.heavy_column_entries),
         sink_(sink),
         binomial_(geometry.size(), options.max_dim + 2),
         inverse_(multiplicative_inverses(options.modulus)) {}
@@ -376,31 +378,182 @@ class CohomologyEngine {
     return zero_apparent_facet(cv.data(), m + 1, e.diam) < 0;
   }
 
-  // Reduces the column while its pivot is owned by a column in pivots_ (all of them < limit) or
-  // by an apparent pair. Returns when the pivot is zero or owned by nobody in pivots_.
-  void reduce_against_pivots(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
+  // Where a column is being reduced, which decides what happens when its heap grows large.
+  enum class Context {
+    kSequential,     // one thread: the plain loop
+    kParallelPhase,  // on one of several threads (a block's parallel phase): stop, leave it to
+                     // the ordered phase
+    kOrdered,        // in order while the other threads are idle: all threads finish it
+  };
+
+  // What reduces a pivot: the column owning it in pivots_, or the facet it forms an apparent pair
+  // with (whose column is its bare coboundary), or nothing (the pivot is new).
+  struct Reducer {
+    enum Kind { kNone, kColumn, kApparent } kind = kNone;
+    std::size_t column = 0;  // kColumn: position in `columns`
+    index_t facet = -1;      // kApparent
+    std::uint32_t factor = 0;
+  };
+  Reducer reducer_of(const E& pivot, int m) const {
     const std::uint64_t kPosMask = (std::uint64_t(1) << 56) - 1;
+    Reducer r;
+    if (const std::uint64_t* hit = pivots_.find(pivot.index())) {
+      const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
+      r.kind = Reducer::kColumn;
+      r.column = static_cast<std::size_t>(*hit & kPosMask);
+      r.factor = (p_ - pivot.coef() * inverse_[cj] % p_) % p_;
+      return r;
+    }
+    if (!shortcuts_) return r;
     std::array<vertex_t, kMaxVertices> tv{};
+    vertices_of(pivot.index(), m + 1, tv.data());
+    int below = 0;
+    const index_t e = zero_apparent_facet(tv.data(), m + 1, pivot.diam, &below);
+    if (e < 0) return r;
+    const std::uint32_t sign = (below & 1) ? p_ - 1 : 1;
+    r.kind = Reducer::kApparent;
+    r.facet = e;
+    r.factor = (p_ - pivot.coef() * sign % p_) % p_;
+    return r;
+  }
+
+  // Reduces the column while its pivot is owned by a column in pivots_ or by an apparent pair.
+  // Returns when the pivot is zero or owned by nobody in pivots_ (in the parallel phase also when
+  // the column turns heavy: the ordered phase goes on from its current pivot).
+  void reduce_against_pivots(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m,
+                             Context context) const {
     while (col.pivot.coef() != 0) {
-      if (const std::uint64_t* hit = pivots_.find(col.pivot.index())) {
-        const std::size_t j = static_cast<std::size_t>(*hit & kPosMask);
-        const std::uint32_t cj = static_cast<std::uint32_t>(*hit >> 56);
-        add_column(col, j, columns, m, (p_ - col.pivot.coef() * inverse_[cj] % p_) % p_);
-        col.pivot = get_pivot(col.heap);
-        continue;
+      if (context != Context::kSequential && col.heap.size() > heavy_column_entries_) {
+        if (context == Context::kOrdered) reduce_split(col, columns, m);
+        return;
       }
-      if (!shortcuts_) return;
-      vertices_of(col.pivot.index(), m + 1, tv.data());
-      int below = 0;
-      const index_t e = zero_apparent_facet(tv.data(), m + 1, col.pivot.diam, &below);
-      if (e < 0) return;
-      // The pivot is paired with e, whose column is its bare coboundary.
-      const std::uint32_t sign = (below & 1) ? p_ - 1 : 1;
-      const std::uint32_t a = (p_ - col.pivot.coef() * sign % p_) % p_;
-      push_coboundary(col, e, m, col.pivot.diam, a);
-      col.added.push_back(E::make(col.pivot.diam, e, a));
+      const Reducer r = reducer_of(col.pivot, m);
+      if (r.kind == Reducer::kNone) return;
+      if (r.kind == Reducer::kColumn) {
+        add_column(col, r.column, columns, m, r.factor);
+      } else {
+        push_coboundary(col, r.facet, m, col.pivot.diam, r.factor);
+        col.added.push_back(E::make(col.pivot.diam, r.facet, r.factor));
+      }
       col.pivot = get_pivot(col.heap);
     }
+  }
+
+  // ---- one heavy column on all threads ----
+  // A cofacet belongs to part (sum of its vertices) mod K. Equal cofacets land in the same part,
+  // so each thread keeps the heap of its part, summing equal entries as usual, and the pivot of
+  // the column is the earliest of the parts' pivots. The cofacets of a simplex in part t are those
+  // with added vertex w = t - (sum of the simplex's vertices) mod K: each thread enumerates only
+  // its share. Every step, the threads exchange their parts' pivots at a barrier, each works out
+  // the same reducer of the common pivot, and pushes its share of the reducer's coboundary. The
+  // additions are exactly those of the one-thread loop, so the pivot and V column are the same.
+  static int part_of(const vertex_t* vs, int m, int parts) {
+    std::int64_t sum = 0;
+    for (int i = 0; i < m; ++i) sum += vs[i];
+    return static_cast<int>(sum % parts);
+  }
+  void push_coboundary_part(std::vector<E>& heap, index_t idx, int m, T diam, std::uint32_t coef, int part,
+                            int parts) const {
+    std::array<vertex_t, kMaxVertices> vs{};
+    vertices_of(idx, m, vs.data());
+    const int residue = ((part - part_of(vs.data(), m, parts)) % parts + parts) % parts;
+    const CofacetIndexer ix = indexer(vs.data(), m);
+    g_.for_each_cofacet_strided(vs.data(), m, diam, static_cast<vertex_t>(residue), static_cast<vertex_t>(parts),
+                                [&](vertex_t w, T c, int above) {
+                                  heap.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
+                                  std::push_heap(heap.begin(), heap.end(), Later{});
+                                  return true;
+                                });
+  }
+  // When the threads spend more than half of the time waiting for each other (another process
+  // took a core: each step needs all threads), the column goes back to one thread, with the same
+  // additions, so the result does not change.
+  void reduce_split(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
+    using Clock = std::chrono::steady_clock;
+    const int parts = threads_;
+    std::vector<std::vector<E>> heaps(static_cast<std::size_t>(parts));
+    std::vector<E> slots(2 * static_cast<std::size_t>(parts));  // the parts' pivots, two steps alternating
+    SpinBarrier barrier(parts);
+    // Worker 0's decision to go back to one thread, written before the barrier of a step and read
+    // by all after it; two steps alternate, so a fast worker 0 cannot change what a slower worker
+    // still has to read.
+    std::array<std::atomic<bool>, 2> give_up{};
+    bool gave_up = false;
+    std::vector<std::atomic<std::int64_t>> waited_ns(static_cast<std::size_t>(parts));  // per worker
+    E result = E::make(0, 0, 0);
+    run_workers(parts, [&](int t) {
+      try {
+        std::vector<E>& heap = heaps[t];
+        std::array<vertex_t, kMaxVertices> cv{};
+        for (const E& e : col.heap) {
+          vertices_of(e.index(), m + 1, cv.data());
+          if (part_of(cv.data(), m + 1, parts) == t) heap.push_back(e);
+        }
+        std::make_heap(heap.begin(), heap.end(), Later{});
+        if (!barrier.wait()) return;
+        if (t == 0) std::vector<E>().swap(col.heap);  // every part has its entries
+        const auto started = Clock::now();
+        for (std::size_t step = 0;; ++step) {
+          E* slot = slots.data() + (step & 1) * parts;
+          slot[t] = get_pivot(heap);
+          if (t == 0 && step % 64 == 63) {
+            const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count();
+            std::int64_t most = 0;
+            for (const auto& w : waited_ns) most = std::max<std::int64_t>(most, w.load(std::memory_order_relaxed));
+            if (elapsed > 20'000'000 && 2 * most > elapsed) give_up[step & 1].store(true, std::memory_order_relaxed);
+          }
+          const auto before = Clock::now();
+          if (!barrier.wait()) return;
+          waited_ns[t].fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - before).count(),
+                                 std::memory_order_relaxed);
+          if (give_up[step & 1].load(std::memory_order_relaxed)) {
+            if (t == 0) gave_up = true;
+            return;
+          }
+          E pivot = E::make(0, 0, 0);
+          for (int k = 0; k < parts; ++k)
+            if (slot[k].coef() != 0 && (pivot.coef() == 0 || Later{}(pivot, slot[k]))) pivot = slot[k];
+          const Reducer r = pivot.coef() != 0 ? reducer_of(pivot, m) : Reducer{};
+          if (r.kind == Reducer::kNone) {
+            if (t == 0) result = pivot;
+            return;
+          }
+          if (r.kind == Reducer::kApparent) {
+            push_coboundary_part(heap, r.facet, m, pivot.diam, r.factor, t, parts);
+            if (t == 0) col.added.push_back(E::make(pivot.diam, r.facet, r.factor));
+            continue;
+          }
+          const std::size_t j = r.column;
+          push_coboundary_part(heap, columns[j].index, m, columns[j].diam, r.factor, t, parts);
+          if (t == 0) col.added.push_back(E::make(columns[j].diam, columns[j].index, r.factor));
+          for (std::size_t k = reduction_offsets_[j]; k < reduction_offsets_[j + 1]; ++k) {
+            const E& e = reduction_[k];
+            const std::uint32_t c = e.coef() * r.factor % p_;
+            push_coboundary_part(heap, e.index(), m, e.diam, c, t, parts);
+            if (t == 0) col.added.push_back(E::make(e.diam, e.index(), c));
+          }
+        }
+      } catch (...) {
+        barrier.abort();
+        throw;
+      }
+    });
+    if (!gave_up) {
+      col.heap.clear();
+      col.pivot = result;
+      return;
+    }
+    // Every part still holds its entries (its pivot included): one heap again, then one thread.
+    std::size_t total = 0;
+    for (const auto& h : heaps) total += h.size();
+    col.heap.reserve(total);
+    for (auto& h : heaps) {
+      col.heap.insert(col.heap.end(), h.begin(), h.end());
+      std::vector<E>().swap(h);
+    }
+    std::make_heap(col.heap.begin(), col.heap.end(), Later{});
+    col.pivot = get_pivot(col.heap);
+    reduce_against_pivots(col, columns, m, Context::kSequential);
   }
 
   // Records the outcome of column i: a new pair, an essential class, or (zero persistence)
@@ -422,11 +575,11 @@ class CohomologyEngine {
     store_reduction_column(col.added);
   }
 
-  void start_column(WorkingColumn& col, const DiameterIndex<T>& column, int m) const {
+  void start_column(WorkingColumn& col, const DiameterIndex<T>& column, int m, Context context) const {
     std::array<vertex_t, kMaxVertices> vs{};
     vertices_of(column.index, m, vs.data());
     init_column(col, vs.data(), m, column.diam, true);
-    if (!col.settled) reduce_against_pivots(col, *columns_, m);
+    if (!col.settled) reduce_against_pivots(col, *columns_, m, context);
   }
 
   void reduce(int d, const std::vector<DiameterIndex<T>>& columns) {
@@ -437,7 +590,7 @@ class CohomologyEngine {
     if (threads_ <= 1) {
       WorkingColumn col;
       for (std::size_t i = 0; i < columns.size(); ++i) {
-        start_column(col, columns[i], m);
+        start_column(col, columns[i], m, Context::kSequential);
         finish_column(i, columns, d, col);
       }
       return;
@@ -463,7 +616,7 @@ class CohomologyEngine {
       block = std::min(block, columns.size() - start);
       if (cols.size() < block) cols.resize(block);
       parallel_chunks(threads_, static_cast<std::int64_t>(block), 1, [&](std::int64_t b, std::int64_t e, int) {
-        for (std::int64_t k = b; k < e; ++k) start_column(cols[k], columns[start + k], m);
+        for (std::int64_t k = b; k < e; ++k) start_column(cols[k], columns[start + k], m, Context::kParallelPhase);
       });
       const auto t1 = std::chrono::steady_clock::now();
       for (std::size_t k = 0; k < block; ++k) {
@@ -474,7 +627,7 @@ class CohomologyEngine {
           vertices_of(columns[start + k].index, m, vs.data());
           init_column(col, vs.data(), m, columns[start + k].diam, false);
         }
-        if (!col.settled) reduce_against_pivots(col, columns, m);
+        if (!col.settled) reduce_against_pivots(col, columns, m, Context::kOrdered);
         finish_column(start + k, columns, d, col);
       }
       const auto t2 = std::chrono::steady_clock::now();
@@ -490,7 +643,7 @@ class CohomologyEngine {
     }
     WorkingColumn col;
     for (std::size_t i = start; i < columns.size(); ++i) {
-      start_column(col, columns[i], m);
+      start_column(col, columns[i], m, Context::kOrdered);
       finish_column(i, columns, d, col);
     }
   }
@@ -527,6 +680,7 @@ class CohomologyEngine {
   std::uint32_t p_;
   int threads_;
   bool shortcuts_;
+  std::size_t heavy_column_entries_;  // heap size from which a column is reduced by all threads
   const PairSink<T>& sink_;
   BinomialTable binomial_;
   std::vector<std::uint32_t> inverse_;

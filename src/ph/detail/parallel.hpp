@@ -75,4 +75,66 @@ void parallel_chunks(ThreadPool& pool, std::int64_t n, std::int64_t chunk, Fn&& 
   });
 }
 
+// Calls fn(worker) for worker = 0 .. threads - 1, each on its own thread (worker 0 on the caller),
+// all at the same time: for workers that wait for each other at a SpinBarrier. The first exception
+// thrown by a worker is rethrown in the caller.
+template <class Fn>
+void run_workers(int threads, Fn&& fn) {
+  if (threads <= 1) {
+    fn(0);
+    return;
+  }
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&](int worker) {
+    try {
+      fn(worker);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// A barrier for a few threads that meet thousands of times per second: waiting spins (then
+// yields, so a descheduled partner on a busy machine gets its core back). abort() releases every
+// waiter for good; wait() then returns false, so a worker that failed does not leave the others
+// waiting forever.
+class SpinBarrier {
+ public:
+  explicit SpinBarrier(int parties) : parties_(parties) {}
+  bool wait() {
+    const std::uint32_t round = round_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == parties_) {
+      arrived_.store(0, std::memory_order_relaxed);
+      round_.fetch_add(1, std::memory_order_release);
+    } else {
+      for (int spins = 0; round_.load(std::memory_order_acquire) == round; ++spins) {
+        if (aborted_.load(std::memory_order_relaxed)) return false;
+        if (spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    }
+    return !aborted_.load(std::memory_order_relaxed);
+  }
+  void abort() { aborted_.store(true, std::memory_order_relaxed); }
+
+ private:
+  const int parties_;
+  std::atomic<int> arrived_{0};
+  std::atomic<std::uint32_t> round_{0};
+  std::atomic<bool> aborted_{false};
+};
+
 }  // namespace topoembed::ph::detail

@@ -66,6 +66,23 @@ class DenseGeometry {
     }
   }
 
+  // The same for the cofacets whose added vertex w is congruent to `residue` modulo `stride` (one
+  // thread's share of a coboundary, see CohomologyEngine::reduce_split).
+  template <class F>
+  void for_each_cofacet_strided(const vertex_t* vs, int m, T diam, vertex_t residue, vertex_t stride, F&& f) const {
+    const vertex_t top = static_cast<vertex_t>(n_) - 1;
+    if (residue > top) return;
+    int above = 0;
+    for (vertex_t w = top - (top - residue) % stride; w >= 0; w -= stride) {
+      while (above < m && vs[above] > w) ++above;
+      if (above < m && vs[above] == w) continue;
+      T c = diam;
+      for (int i = 0; i < m; ++i) c = std::max(c, full_[index_t(vs[i]) * n_ + w]);
+      if (c > threshold_) continue;
+      if (!f(w, c, above)) return;
+    }
+  }
+
  private:
   index_t n_;
   T threshold_;
@@ -116,6 +133,10 @@ class SparseGeometry {
       if (!ok || c > threshold_ || c == kInfinity<T>) continue;  // inf: an absent edge
       if (!f(w, c, above)) return;
     }
+  }
+  template <class F>
+  void for_each_cofacet_strided(const vertex_t* vs, int m, T diam, vertex_t residue, vertex_t stride, F&& f) const {
+    for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) { return w % stride != residue || f(w, c, above); });
   }
 
  private:
