@@ -470,8 +470,9 @@ class CohomologyEngine {
   // additions, so the result does not change.
   void reduce_split(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
     using Clock = std::chrono::steady_clock;
-    const int parts = threads_;
+    const int parts = std::min(threads_, 64);  // more threads than this would only wait at the barrier
     std::vector<std::vector<E>> heaps(static_cast<std::size_t>(parts));
+    std::vector<std::uint8_t> part(col.heap.size());  // part of each entry, decoded by all threads
     std::vector<E> slots(2 * static_cast<std::size_t>(parts));  // the parts' pivots, two steps alternating
     SpinBarrier barrier(parts);
     // Worker 0's decision to go back to one thread, written before the barrier of a step and read
@@ -485,13 +486,20 @@ class CohomologyEngine {
       try {
         std::vector<E>& heap = heaps[t];
         std::array<vertex_t, kMaxVertices> cv{};
-        for (const E& e : col.heap) {
-          vertices_of(e.index(), m + 1, cv.data());
-          if (part_of(cv.data(), m + 1, parts) == t) heap.push_back(e);
+        const std::size_t size = col.heap.size();
+        for (std::size_t k = size * t / parts; k < size * (t + 1) / parts; ++k) {
+          vertices_of(col.heap[k].index(), m + 1, cv.data());
+          part[k] = static_cast<std::uint8_t>(part_of(cv.data(), m + 1, parts));
         }
+        if (!barrier.wait()) return;
+        for (std::size_t k = 0; k < size; ++k)
+          if (part[k] == t) heap.push_back(col.heap[k]);
         std::make_heap(heap.begin(), heap.end(), Later{});
         if (!barrier.wait()) return;
-        if (t == 0) std::vector<E>().swap(col.heap);  // every part has its entries
+        if (t == 0) {  // every part has its entries
+          std::vector<E>().swap(col.heap);
+          std::vector<std::uint8_t>().swap(part);
+        }
         const auto started = Clock::now();
         for (std::size_t step = 0;; ++step) {
           E* slot = slots.data() + (step & 1) * parts;
