@@ -47,6 +47,20 @@ void BM_TopoSignatureLoss(benchmark::State& state) {
 }
 BENCHMARK(BM_TopoSignatureLoss)->Arg(28)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
+// The forward alone (pairings, A_X, the fused function's forward and its autograd node; the graph
+// is dropped unused): with BM_TopoSignatureLoss it splits the loss into forward and backward.
+void BM_TopoSignatureLossForward(benchmark::State& state) {
+  torch::set_num_threads(1);
+  const Setup s(state.range(0));
+  topoembed::diff::TopoSignatureLoss loss;
+  for (auto _ : state) {
+    auto value = loss(s.x, s.z);
+    benchmark::DoNotOptimize(value.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TopoSignatureLossForward)->Arg(28)->Arg(128)->Unit(benchmark::kMicrosecond);
+
 // One Adam step of the Spheres autoencoder; args: batch, with the topological loss (0/1).
 void BM_SpheresTrainStep(benchmark::State& state) {
   torch::set_num_threads(1);

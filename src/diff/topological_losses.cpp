@@ -89,7 +89,7 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& z,
                                const torch::Tensor& latent_norm, const torch::Tensor& edges, const torch::Tensor& a_x,
                                int64_t num_x, bool summed) {
-    const auto zc = z.detach().contiguous();
+    const auto zc = z.is_contiguous() ? z : z.contiguous();  // data read only (grad mode is off here)
     const double scale = latent_norm.item<double>();  // item() converts: no double copy of the tensor
     const double inv_batch = 1.0 / static_cast<double>(zc.size(0));
     double terms[2] = {0.0, 0.0};
@@ -118,7 +118,7 @@ struct SignatureH0Function : public torch::autograd::Function<SignatureH0Functio
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad_outputs) {
     const auto saved = ctx->get_saved_variables();
-    const auto zc = saved[0].detach().contiguous();
+    const auto zc = saved[0].is_contiguous() ? saved[0] : saved[0].contiguous();
     const auto& latent_norm = saved[1];
     const auto edges = ctx->saved_data["edges"].toTensor();
     const auto a_x = ctx->saved_data["a_x"].toTensor();
@@ -240,14 +240,16 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   // a space is scaled, so the normalisation is applied to the gathered values only).
   const bool want0 = std::count(options.dims().begin(), options.dims().end(), 0) > 0;
   const bool want1 = std::count(options.dims().begin(), options.dims().end(), 1) > 0;
-  // X's squared distances [B, B] on the CPU (same pairs as distances) are needed for A_X at every
-  // edge; Z's matrix only for H1 (its H0 pairing comes from the points, no B x B matrix).
+  // Squared distances [B, B] of both spaces on the CPU: the core pairs them exactly as it pairs the
+  // distances (same edges, same tie rule). X's are needed for A_X at every edge too. For a 2-d
+  // latent, the explicit differences and Prim on the matrix cost less than Prim on the points,
+  // which takes a square root per entry.
   torch::Tensor host_x, host_z;
   double x_max_sq = 0;
   {
     torch::NoGradGuard no_grad;
     host_x = detail::host_squared_distances(xf, op, &x_max_sq);
-    if (want1) host_z = detail::host_squared_distances(z, op);
+    host_z = detail::host_squared_distances(z, op);
   }
   // Squared X distance of entry i of the B x B matrix, in double, from its float or double storage.
   const bool x_double = host_x.scalar_type() == torch::kDouble;
@@ -270,7 +272,7 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
     // pairings go into one edge tensor (π_X first) and everything after the pairing runs in
     // SignatureH0Function.
     const auto pi_x = detail::mst_edge_list_dense(host_x);
-    const auto pi_z = detail::mst_edge_list_points(z, op);
+    const auto pi_z = detail::mst_edge_list_dense(host_z);
     const int64_t num_x = static_cast<int64_t>(pi_x.size());
     const int64_t total = num_x + static_cast<int64_t>(pi_z.size());
     auto edges = torch::empty({total, 2}, torch::kLong);
@@ -302,8 +304,7 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   if (want1) cycles = detail::persistence_edges(torch::stack({host_x, host_z}), 1, std::nullopt, options.threads());
   for (int s = 0; s < 2; ++s) {
     if (want0) {
-      edge_sets.push_back(s == 0 ? detail::mst_edges_host(host_x.unsqueeze(0), 1).select(0, 0)
-                                 : detail::mst_edges_points(z, op));
+      edge_sets.push_back(detail::mst_edges_host((s == 0 ? host_x : host_z).unsqueeze(0), 1).select(0, 0));
     }
     if (want1) {
       const auto& h1 = cycles[static_cast<std::size_t>(s)][1];

@@ -30,20 +30,13 @@ torch::Tensor mst_edges_host(const torch::Tensor& host, int threads);
 // the full distance matrix at the edges, at O(K D) instead of O(N^2 D).
 torch::Tensor euclidean_edge_lengths(const torch::Tensor& points, const torch::Tensor& edges);
 
-// Squared Euclidean distances [N, N] (CPU, the points' dtype, exact zero diagonal) of detached
-// points [N, D]: one matrix product (D > 16) or explicit differences, finished in a plain loop.
+// Squared Euclidean distances [N, N] (CPU, the points' dtype, exact zero diagonal, exactly
+// symmetric) of detached points [N, D]: the lower triangle of the Gram matrix by one BLAS SYRK
+// (D > 16), finished in one pass and mirrored, or explicit differences (exact zeros).
 // Squaring is monotone, so the core pairs these exactly as it pairs the distances (same edges,
 // same tie rule), at no square roots. Checks finiteness (`op` names the caller). When `max_out`
 // is given it receives the largest entry (found anyway by the overflow check).
 torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op, double* max_out = nullptr);
-
-// Minimum-spanning-tree edges of detached points [N, D] in the Euclidean metric, each distance
-// computed once inside Prim (no N x N matrix; the latent side of the TopoAE loss): [N - 1, 2]
-// kLong on the CPU. Checks finiteness (`op` names the caller).
-torch::Tensor mst_edges_points(const torch::Tensor& points, const char* op);
-
-// The same as a list (the fused TopoAE path writes both pairings into one tensor).
-std::vector<ph::Edge> mst_edge_list_points(const torch::Tensor& points, const char* op);
 
 // Minimum-spanning-tree edges of one host matrix [N, N] (CPU, contiguous, float or double, checked
 // by the caller: e.g. the output of host_squared_distances), in the order Prim adds them.
