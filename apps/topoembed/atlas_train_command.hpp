@@ -22,7 +22,11 @@ struct AtlasTrainFlags {
   std::string prior = "mmd";
   std::optional<double> prior_weight;  // default: 10 for mmd, 1 for gan
   double sharpening_weight = 0.1;
+  double locality_weight = 0.0;  // λ of train::atlas_locality_loss
   std::int64_t points = 1000;
+  // The train subcommand the flags were registered on (set by add_atlas_train_options), to tell
+  // which flags were given and whether --resume was (the train command owns that flag).
+  const CLI::App* train_command = nullptr;
 };
 
 // The shared flags the atlas branch reads, as plain values.
@@ -38,17 +42,23 @@ struct AtlasCommonFlags {
   std::optional<int> threads;  // LibTorch threads (unset: LibTorch's default)
   bool report = true;          // write report.html + plots/
   bool quiet = false;
+  // Continue run_dir's atlas_checkpoint.pt (train_atlas_run): the options must be those of the
+  // checkpoint but for epochs, which may grow.
+  bool resume = false;
 };
 
-// The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight, --points)
-// on the train subcommand.
+// The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight,
+// --locality-weight, --points) on the train subcommand.
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
 // The train command's flag check once the method is known (method: the --method text, empty when
 // not given): the atlas-only options are rejected for every other method, and the train options
-// that atlas-ae does not read (--preset, --config, --resume, --model, --latent-dim, --lambda,
-// --patience, --weight-decay, --spheres-points) are rejected for atlas-ae. Throws
-// std::invalid_argument naming the flag.
+// that atlas-ae does not read (--preset, --config, --model, --latent-dim, --lambda, --patience,
+// --weight-decay, --spheres-points) are rejected for atlas-ae. With --resume, atlas-ae takes only
+// --epochs, --threads, --quiet and --no-report (the rest comes from atlas_config.json), and a
+// --resume without --method of a directory that holds an atlas run (atlas_config.json, no
+// config.json) is an error that says to add --method atlas-ae. Throws std::invalid_argument
+// naming the flag.
 void check_atlas_flags(const CLI::App& train_subcommand, const std::string& method);
 
 // The points an atlas trains on, [N, D] float32. circle, sphere, torus, flat-torus, rp2, t3:
@@ -82,21 +92,40 @@ struct AtlasRunResult {
   std::optional<AtlasEvaluation> validation;  // on the held-out points, when any
 };
 
-// Trains into common.run_dir: atlas_config.json, log.jsonl, atlas.pt (models::save_atlas),
+// Trains into common.run_dir: atlas_config.json (first, so that a killed run can be resumed),
+// atlas_checkpoint.pt after every epoch (train::AtlasCheckpointing), log.jsonl (every epoch, the
+// resumed ones too), atlas.pt (models::save_atlas),
 // memberships.csv (q of every point, training and held-out, N rows × k), atlas_summary.json (the
 // evaluations), charts.png (point clouds: the data coloured by argmax chart, first two
-// coordinates) and, when common.report, report.html + plots/ (train::write_atlas_report). Throws
-// before writing anything on bad options or when run_dir already holds atlas.pt.
+// coordinates) and, when common.report, report.html + plots/ (train::write_atlas_report). Without
+// common.resume it throws before writing anything on bad options or when run_dir already holds
+// atlas.pt or a checkpoint; with common.resume it continues run_dir's checkpoint (the library
+// throws when it is missing or was made with other options than epochs).
 AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
 // The config JSON train_atlas_run writes to atlas_config.json (to recognise a finished run).
 std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
+// The flags of run_dir/atlas_config.json (the inverse of atlas_config_text; a config without
+// locality_weight is from before that option and means 0). `command` prefixes error messages,
+// which name the file and the missing or malformed field.
+struct AtlasRunConfig {
+  AtlasTrainFlags flags;
+  AtlasCommonFlags common;
+};
+AtlasRunConfig read_atlas_run_config(const std::string& run_dir, const std::string& command);
+
+// The points an atlas run trained on (training and held-out), rebuilt from its atlas_config.json
+// (dataset, points, seed), for `topoembed report`.
+AtlasData load_atlas_run_data(const std::string& run_dir, const std::string& command);
+
 // JSON of an evaluation and back (atlas_summary.json).
 std::string atlas_summary_text(const AtlasRunResult& result);
 AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& path);
 
-// `topoembed train --method atlas-ae`: loads the data, trains, prints a summary on stdout.
+// `topoembed train --method atlas-ae`: loads the data, trains, prints a summary on stdout. With
+// --resume (flags.train_command) the options come from run_dir/atlas_config.json, --epochs may
+// grow, and the run continues its checkpoint.
 void run_atlas_train(const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
 }  // namespace topoembed::app

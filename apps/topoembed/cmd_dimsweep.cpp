@@ -4,7 +4,8 @@
 // the summaries dimsweep.md and dimsweep.html. Korman's way of reading off the intrinsic
 // dimension: the reconstruction loss falls until d reaches it and then flattens, while the
 // prior-matching term grows once d exceeds it (the codes of a d0-manifold cannot fill [0,1]^d).
-// A killed sweep resumes: a d<d>/ whose run finished with the same configuration is reused.
+// A killed sweep resumes: a d<d>/ whose run finished with the same configuration is reused, one
+// killed during training continues its checkpoint.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -105,7 +106,16 @@ void run_dimsweep(const DimsweepFlags& f) {
       row.reused = true;
       if (!c.quiet) std::cerr << "d = " << d << ": reusing the finished run in " << run.string() << "\n";
     } else {
-      if (!c.quiet) std::cerr << "d = " << d << " of " << f.max_dim << " -> " << run.string() << "\n";
+      // A d killed during training continues its checkpoint when it was the same configuration.
+      if (fs::exists(run / train::kAtlasCheckpointFile)) {
+        if (!fs::exists(run / "atlas_config.json") || read_text(run / "atlas_config.json") != atlas_config_text(data, a, c))
+          throw std::invalid_argument(cmd + ": " + run.string() + " holds a checkpoint of another configuration " +
+                                      "(atlas_config.json); give a fresh --run-dir");
+        c.resume = true;
+      }
+      if (!c.quiet)
+        std::cerr << "d = " << d << " of " << f.max_dim << " -> " << run.string() << (c.resume ? " (resumed)" : "")
+                  << "\n";
       row.result = train_atlas_run(data, a, c);
     }
     rows.push_back(row);
@@ -116,7 +126,8 @@ void run_dimsweep(const DimsweepFlags& f) {
   const bool held_out = rows.front().result.validation.has_value();
   nlohmann::json out{{"dataset", f.common.dataset}, {"points", data.points.size(0)}, {"charts", o.charts},
                      {"max_dim", f.max_dim}, {"prior", f.atlas.prior}, {"prior_weight", o.prior_weight},
-                     {"sharpening_weight", o.sharpening_weight}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
+                     {"sharpening_weight", o.sharpening_weight}, {"locality_weight", o.locality_weight},
+                     {"epochs", o.epochs}, {"batch_size", o.batch_size},
                      {"learning_rate", o.learning_rate}, {"validation_fraction", f.common.validation_fraction},
                      {"seed", o.seed}, {"read_off", held_out ? "validation" : "training"}};
   nlohmann::json results = nlohmann::json::array();
@@ -240,6 +251,10 @@ Command add_dimsweep_command(CLI::App& parent) {
   sub->add_option("--prior-weight", f->atlas.prior_weight, "Weight of the prior term (default 10 mmd, 1 gan)")
       ->check(CLI::Range(0.0, 1e9));
   sub->add_option("--sharpening-weight", f->atlas.sharpening_weight, "Weight of the membership entropy")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub->add_option("--locality-weight", f->atlas.locality_weight,
+                  "Weight of the locality term (q-weighted within-chart variance share)")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   sub->add_option("--points", f->atlas.points, "Sample size of a generated manifold, or images of fmnist")

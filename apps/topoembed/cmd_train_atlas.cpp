@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -29,9 +30,14 @@ namespace {
 namespace fs = std::filesystem;
 
 // Flags of `train` that only atlas-ae reads, and those it does not read.
-const char* const kAtlasOnlyFlags[] = {"--charts", "--dim", "--prior", "--prior-weight", "--sharpening-weight", "--points"};
-const char* const kNotAtlasFlags[] = {"--preset", "--config",  "--resume",       "--model",         "--latent-dim",
-                                      "--lambda", "--patience", "--weight-decay", "--spheres-points"};
+const char* const kAtlasOnlyFlags[] = {"--charts",            "--dim",             "--prior", "--prior-weight",
+                                       "--sharpening-weight", "--locality-weight", "--points"};
+const char* const kNotAtlasFlags[] = {"--preset", "--config",       "--model",         "--latent-dim",
+                                      "--lambda", "--patience",     "--weight-decay",  "--spheres-points"};
+// What a resumed atlas run takes from its atlas_config.json and so may not be given again.
+const char* const kFixedOnResume[] = {"--dataset", "--points", "--charts", "--dim", "--prior", "--prior-weight",
+                                      "--sharpening-weight", "--locality-weight", "--batch-size", "--lr", "--seed",
+                                      "--validation-fraction"};
 
 bool given(const CLI::App& sub, const char* name) {
   const auto* option = sub.get_option_no_throw(name);
@@ -107,13 +113,38 @@ void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
   sub.add_option("--sharpening-weight", a.sharpening_weight, "atlas-ae: weight of the membership entropy")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
+  sub.add_option("--locality-weight", a.locality_weight,
+                 "atlas-ae: weight of the locality term (q-weighted within-chart variance share)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
   sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(2, 100000000))
       ->capture_default_str();
+  a.train_command = &sub;
 }
 
 void check_atlas_flags(const CLI::App& sub, const std::string& method) {
+  if (method.empty() && given(sub, "--resume")) {
+    // Without --method the train command resumes an autoencoder run (config.json); say what an
+    // atlas run needs instead of failing on its missing config.json.
+    const auto* run_dir = sub.get_option_no_throw("--run-dir");
+    if (run_dir != nullptr && run_dir->count() > 0) {
+      const fs::path run(run_dir->as<std::string>());
+      if (fs::exists(run / "atlas_config.json") && !fs::exists(run / "config.json"))
+        throw std::invalid_argument("train --resume: " + run.string() +
+                                    " holds an atlas run (atlas_config.json); resume it with "
+                                    "`topoembed train --method atlas-ae --resume --run-dir " + run.string() + "`");
+    }
+  }
   if (method == "atlas-ae") {
+    if (given(sub, "--resume")) {
+      for (const char* name : kFixedOnResume) {
+        if (given(sub, name))
+          throw std::invalid_argument("train --method atlas-ae --resume: " + std::string(name) +
+                                      " cannot be given; a resumed run keeps the options of its atlas_config.json "
+                                      "(only --epochs, --threads, --quiet and --no-report may be given)");
+      }
+    }
     for (const char* name : kNotAtlasFlags) {
       if (given(sub, name)) {
         std::string hint;
@@ -186,6 +217,7 @@ train::AtlasTrainingOptions atlas_training_options(const AtlasTrainFlags& a, con
   o.prior = a.prior == "gan" ? train::AtlasPrior::kGAN : train::AtlasPrior::kMMD;
   o.prior_weight = a.prior_weight ? *a.prior_weight : (a.prior == "gan" ? 1.0 : 10.0);
   o.sharpening_weight = a.sharpening_weight;
+  o.locality_weight = a.locality_weight;
   o.epochs = c.epochs;
   o.batch_size = c.batch_size;
   o.learning_rate = c.learning_rate;
@@ -199,10 +231,55 @@ std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& a, c
   nlohmann::json config{{"method", "atlas-ae"}, {"dataset", c.dataset}, {"points", data.points.size(0)},
                         {"charts", o.charts}, {"chart_dim", o.chart_dim}, {"prior", a.prior},
                         {"prior_weight", o.prior_weight}, {"sharpening_weight", o.sharpening_weight},
-                        {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
+                        {"locality_weight", o.locality_weight}, {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
                         {"validation_fraction", c.validation_fraction}, {"seed", o.seed}};
   if (!data.image_shape.empty()) config["image_shape"] = data.image_shape;
   return config.dump(2) + "\n";
+}
+
+AtlasRunConfig read_atlas_run_config(const std::string& run_dir, const std::string& command) {
+  const fs::path path = fs::path(run_dir) / "atlas_config.json";
+  if (!fs::is_directory(run_dir))
+    throw std::runtime_error(command + ": run directory '" + run_dir + "' does not exist");
+  if (!fs::exists(path))
+    throw std::runtime_error(command + ": '" + path.string() +
+                             "' is missing; is this the run directory of `topoembed train --method atlas-ae`?");
+  std::ifstream in(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(command + ": '" + path.string() + "' is not valid JSON");
+  }
+  AtlasRunConfig r;
+  try {
+    if (j.at("method").get<std::string>() != "atlas-ae")
+      throw std::runtime_error(command + ": '" + path.string() + "' has method '" + j.at("method").get<std::string>() +
+                               "', expected 'atlas-ae'");
+    r.flags.charts = j.at("charts").get<std::int64_t>();
+    r.flags.chart_dim = j.at("chart_dim").get<std::int64_t>();
+    r.flags.prior = j.at("prior").get<std::string>();
+    r.flags.prior_weight = j.at("prior_weight").get<double>();
+    r.flags.sharpening_weight = j.at("sharpening_weight").get<double>();
+    r.flags.locality_weight = j.value("locality_weight", 0.0);
+    r.flags.points = j.at("points").get<std::int64_t>();
+    r.common.run_dir = run_dir;
+    r.common.dataset = j.at("dataset").get<std::string>();
+    r.common.epochs = j.at("epochs").get<std::int64_t>();
+    r.common.batch_size = j.at("batch_size").get<std::int64_t>();
+    r.common.learning_rate = j.at("learning_rate").get<double>();
+    r.common.seed = j.at("seed").get<std::uint64_t>();
+    r.common.validation_fraction = j.value("validation_fraction", 0.0);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(command + ": '" + path.string() + "' lacks a field or has a wrong type (" + e.what() +
+                             ")");
+  }
+  return r;
+}
+
+AtlasData load_atlas_run_data(const std::string& run_dir, const std::string& command) {
+  const auto config = read_atlas_run_config(run_dir, command);
+  return load_atlas_data(config.common.dataset, config.flags.points, config.common.seed, command);
 }
 
 std::string atlas_summary_text(const AtlasRunResult& r) {
@@ -246,8 +323,14 @@ AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& p
 
 AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
   const fs::path run(c.run_dir);
-  if (fs::exists(run / "atlas.pt"))
+  if (!c.resume && fs::exists(run / "atlas.pt"))
     throw std::invalid_argument("atlas-ae: " + c.run_dir + " already holds a trained atlas (atlas.pt)");
+  if (!c.resume && fs::exists(run / train::kAtlasCheckpointFile))
+    throw std::invalid_argument("atlas-ae: " + c.run_dir + " holds the checkpoint of an unfinished run (" +
+                                train::kAtlasCheckpointFile + "); continue it with --resume or give another --run-dir");
+  if (c.resume && !fs::exists(run / train::kAtlasCheckpointFile))
+    throw std::invalid_argument("atlas-ae: cannot resume: " + c.run_dir + " has no checkpoint (" +
+                                train::kAtlasCheckpointFile + ")");
   const auto o = atlas_training_options(a, c);
   const auto config = atlas_config_text(data, a, c);
   const auto& x = data.points;
@@ -263,24 +346,37 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
   }
   if (c.threads) torch::set_num_threads(*c.threads);
   fs::create_directories(run);
+  // The config first: a killed run is resumed from it and its checkpoint. A resumed run rewrites
+  // it (with its new epochs) once training has accepted the checkpoint.
+  if (!c.resume) ph::write_file_atomically(run / "atlas_config.json", config);
 
-  std::ostringstream log;
   AtlasRunResult r;
-  auto trained = train::train_atlas(x_train, o, [&](const train::AtlasEpochLog& e) {
-    nlohmann::json line{{"epoch", e.epoch}, {"loss", e.loss}, {"reconstruction", e.reconstruction},
-                        {"prior", e.prior}, {"sharpening", e.sharpening}, {"discriminator", e.discriminator}};
-    log << line.dump() << "\n";
-    if (!c.quiet)
-      std::fprintf(stderr, "epoch %lld/%lld loss %.5g (reconstruction %.5g, prior %.5g, sharpening %.5g)\n",
-                   static_cast<long long>(e.epoch), static_cast<long long>(o.epochs), e.loss, e.reconstruction,
-                   e.prior, e.sharpening);
-  });
+  train::AtlasCheckpointing checkpointing;
+  checkpointing.dir = c.run_dir;
+  checkpointing.resume = c.resume;
+  auto trained = train::train_atlas(
+      x_train, o,
+      [&](const train::AtlasEpochLog& e) {
+        if (!c.quiet)
+          std::fprintf(stderr,
+                       "epoch %lld/%lld loss %.5g (reconstruction %.5g, prior %.5g, sharpening %.5g, locality %.5g)\n",
+                       static_cast<long long>(e.epoch), static_cast<long long>(o.epochs), e.loss, e.reconstruction,
+                       e.prior, e.sharpening, e.locality);
+      },
+      checkpointing);
   r.history = trained.history;
+  if (c.resume) ph::write_file_atomically(run / "atlas_config.json", config);
+  std::ostringstream log;  // every epoch, the ones before a resume too
+  for (const auto& e : r.history) {
+    nlohmann::json line{{"epoch", e.epoch},           {"loss", e.loss},         {"reconstruction", e.reconstruction},
+                        {"prior", e.prior},           {"sharpening", e.sharpening}, {"locality", e.locality},
+                        {"discriminator", e.discriminator}};
+    log << line.dump() << "\n";
+  }
   r.training = evaluate(*trained.atlas, trained.discriminator, x_train, o);
   if (x_validation.defined()) r.validation = evaluate(*trained.atlas, trained.discriminator, x_validation, o);
   const auto q = train::atlas_memberships(*trained.atlas, x).to(torch::kDouble).contiguous();
 
-  ph::write_file_atomically(run / "atlas_config.json", config);
   ph::write_file_atomically(run / "log.jsonl", log.str());
   models::save_atlas(*trained.atlas, (run / "atlas.pt").string());
   ph::write_file_atomically(run / "memberships.csv", [&](std::ostream& out) {
@@ -314,9 +410,24 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
   return r;
 }
 
-void run_atlas_train(const AtlasTrainFlags& a, const AtlasCommonFlags& c) {
+void run_atlas_train(const AtlasTrainFlags& flags, const AtlasCommonFlags& common) {
+  const std::string command = "train --method atlas-ae";
+  AtlasTrainFlags a = flags;
+  AtlasCommonFlags c = common;
+  if (flags.train_command != nullptr && given(*flags.train_command, "--resume")) {
+    // The run's own options; only epochs (which may grow) and how to run come from the flags.
+    auto saved = read_atlas_run_config(common.run_dir, command + " --resume");
+    a = saved.flags;
+    a.train_command = flags.train_command;
+    c = saved.common;
+    if (given(*flags.train_command, "--epochs")) c.epochs = common.epochs;
+    c.threads = common.threads;
+    c.report = common.report;
+    c.quiet = common.quiet;
+    c.resume = true;
+  }
   atlas_training_options(a, c);  // bad flags fail before the data are read
-  const auto data = load_atlas_data(c.dataset, a.points, c.seed, "train --method atlas-ae");
+  const auto data = load_atlas_data(c.dataset, a.points, c.seed, command);
   const auto r = train_atlas_run(data, a, c);
   const fs::path run(c.run_dir);
   std::ostringstream out;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -255,6 +256,9 @@ std::vector<std::vector<float>> image_rows(const torch::Tensor& x) {
 }  // namespace
 
 std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& points, const AtlasReportOptions& options) {
+  if (options.nerve_max_dim < -1 || options.nerve_max_dim > 8)
+    throw std::invalid_argument("atlas report: nerve_max_dim must be -1 (automatic) or in 0..8, got " +
+                                std::to_string(options.nerve_max_dim));
   if (options.grid_side < 1 || options.grid_side > 64)
     throw std::invalid_argument("atlas report: grid_side must be in 1..64, got " + std::to_string(options.grid_side));
   if (!(options.edge_threshold >= 0 && options.edge_threshold < 1))
@@ -330,13 +334,17 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
   if (!log.empty()) {
     viz::Series reconstruction{"reconstruction", {}, {}}, total{"total loss", {}, {}};
     viz::Series prior{"prior term", {}, {}}, sharpening{"sharpening term", {}, {}};
+    viz::Series locality{"locality term", {}, {}};
+    // Logs written before the locality term have no "locality"; then its curve is left out.
+    const bool has_locality = log.front().contains("locality");
     for (std::size_t i = 0; i < log.size(); ++i) {
       const double e = atlas_log_value(log[i], "epoch", i + 1);
-      for (auto* s : {&reconstruction, &total, &prior, &sharpening}) s->x.push_back(e);
+      for (auto* s : {&reconstruction, &total, &prior, &sharpening, &locality}) s->x.push_back(e);
       reconstruction.y.push_back(atlas_log_value(log[i], "reconstruction", i + 1));
       total.y.push_back(atlas_log_value(log[i], "loss", i + 1));
       prior.y.push_back(atlas_log_value(log[i], "prior", i + 1));
       sharpening.y.push_back(atlas_log_value(log[i], "sharpening", i + 1));
+      locality.y.push_back(has_locality ? atlas_log_value(log[i], "locality", i + 1) : 0.0);
     }
     report.section("Training");
     viz::LinePlotOptions line;
@@ -346,9 +354,13 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
     line.title = "Total loss and reconstruction per epoch";
     viz::line_plot({total, reconstruction}, (plots / "loss.png").string(), line);
     report.image((plots / "loss.png").string(), "Means over the epoch's batches");
-    line.title = "Prior and sharpening terms per epoch (unweighted)";
-    viz::line_plot({prior, sharpening}, (plots / "loss_terms.png").string(), line);
-    report.image((plots / "loss_terms.png").string(), "The prior-matching term (MMD or GAN) and the membership sharpening term");
+    line.title = "Prior, sharpening and locality terms per epoch (unweighted)";
+    std::vector<viz::Series> terms{prior, sharpening};
+    if (has_locality) terms.push_back(locality);
+    viz::line_plot(terms, (plots / "loss_terms.png").string(), line);
+    report.image((plots / "loss_terms.png").string(),
+                 "The prior-matching term (MMD or GAN), the membership sharpening term (entropy) and the locality "
+                 "term (within-chart share of the variance), each before its weight");
   }
 
   // Memberships on the points, the chart masses and the chart graph.
@@ -387,6 +399,48 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
   graph.edge_labels = k <= 12;
   viz::graph_plot(layout, edges, (plots / "chart_graph.png").string(), graph);
   report.image((plots / "chart_graph.png").string(), "The charts, " + edge_text);
+
+  // The nerve: its barcode over Z/2 and Z/3 and the Betti numbers read off it, by the library's
+  // default filtration and rule (the same as `topoembed nerve` without options).
+  {
+    int max_dim = options.nerve_max_dim >= 0 ? options.nerve_max_dim : static_cast<int>(std::min<std::int64_t>(d, 3));
+    // Every chart set of up to max_dim + 2 charts is listed: keep that count sane for many charts.
+    const auto sets = [&](int m) {
+      double c = 1;
+      for (int i = 0; i < m + 2; ++i) c = c * static_cast<double>(k - i) / static_cast<double>(i + 1);
+      return c;
+    };
+    while (max_dim > 0 && sets(max_dim) > 2e6) --max_dim;
+    const auto nerve = eval::fuzzy_nerve(q, eval::NerveOptions().with_max_dim(max_dim));
+    std::vector<ph::ComplexPersistence<double>> persistences;
+    const std::uint32_t moduli[] = {2u, 3u};
+    for (const auto p : moduli) persistences.push_back(eval::nerve_persistence(nerve, p));
+    const auto reading = eval::most_persistent_reading(persistences, max_dim, nerve.cap);
+    report.section("Nerve");
+    std::vector<std::pair<std::string, std::string>> nerve_rows;
+    for (std::size_t f = 0; f < persistences.size(); ++f) {
+      std::string betti;
+      for (const auto b : reading.betti[f]) betti += (betti.empty() ? "" : ", ") + std::to_string(b);
+      nerve_rows.emplace_back("Betti numbers over Z/" + std::to_string(moduli[f]), betti);
+    }
+    nerve_rows.emplace_back("read on the stretch", "[" + format_number(reading.low) + ", " + format_number(reading.high) + ")");
+    report.metrics_table(nerve_rows, "The fuzzy Čech nerve of the charts (filtration −log(u_S)/(|S|−1), most persistent "
+                                     "Betti vector over Z/2 and Z/3; homology dimensions 0.." +
+                                         std::to_string(max_dim) + ")");
+    for (std::size_t f = 0; f < persistences.size(); ++f) {
+      std::vector<viz::DiagramPoint> bars;
+      for (int dim = 0; dim <= max_dim; ++dim)
+        for (const auto& pair : persistences[f].dimension(dim))
+          bars.push_back({pair.dim, pair.birth, pair.essential() ? std::numeric_limits<double>::infinity() : pair.death});
+      viz::BarcodeOptions plot;
+      plot.title = "nerve barcode, Z/" + std::to_string(moduli[f]) + " (-log u/(|S|-1))";
+      const auto file = plots / ("nerve_barcode_z" + std::to_string(moduli[f]) + ".png");
+      viz::barcode_plot(bars, file.string(), plot);
+      report.image(file.string(), "Bars of the nerve over Z/" + std::to_string(moduli[f]) +
+                                      "; the Betti numbers are read on [" + format_number(reading.low) + ", " +
+                                      format_number(reading.high) + ")");
+    }
+  }
 
   if (!options.image_shape.empty()) {
     const int h = static_cast<int>(options.image_shape[0]);

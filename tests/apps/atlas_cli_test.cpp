@@ -283,6 +283,95 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
   EXPECT_FALSE(fs::exists(dir_ / "sweep"));
 }
 
+TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
+  const std::string common = "train --method atlas-ae --dataset circle --points 60 --charts 3 --dim 1 --batch-size 32 "
+                             "--locality-weight 0.5 --seed 7 --threads 1 --quiet --no-report --run-dir ";
+  ASSERT_EQ(run(common + path("full") + " --epochs 4").code, 0);
+  // A run killed after epoch 2: its checkpoint and atlas_config.json are there, its outputs not.
+  ASSERT_EQ(run(common + path("split") + " --epochs 2").code, 0);
+  const fs::path split = dir_ / "split";
+  EXPECT_TRUE(fs::is_regular_file(split / "atlas_checkpoint.pt"));
+  for (const char* file : {"atlas.pt", "log.jsonl", "memberships.csv", "atlas_summary.json", "charts.png"})
+    fs::remove(split / file);
+  // Starting it afresh is refused and changes nothing; so is a resume that changes an option.
+  const auto killed = tree_snapshot(split);
+  EXPECT_TRUE(fails_naming(run(common + path("split") + " --epochs 4"), {"checkpoint of an unfinished run", "--resume"}));
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --charts 4 --run-dir " + path("split")),
+                           {"--charts cannot be given", "atlas_config.json"}));
+  EXPECT_TRUE(fails_naming(run("train --resume --run-dir " + path("split")), {"holds an atlas run", "--method atlas-ae"}));
+  EXPECT_EQ(tree_snapshot(split), killed);
+
+  const auto r = run("train --method atlas-ae --resume --epochs 4 --threads 1 --quiet --no-report --run-dir " + path("split"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* file : {"log.jsonl", "memberships.csv", "atlas_summary.json"})
+    EXPECT_EQ(read_all(split / file), read_all(dir_ / "full" / file)) << file;
+  const auto config = nlohmann::json::parse(read_all(split / "atlas_config.json"));
+  EXPECT_EQ(config.at("epochs"), 4);
+  EXPECT_EQ(config.at("locality_weight"), 0.5);
+  std::istringstream log(read_all(split / "log.jsonl"));
+  std::string line;
+  int epochs = 0;
+  while (std::getline(log, line)) {
+    const auto record = nlohmann::json::parse(line);
+    EXPECT_EQ(record.at("epoch"), ++epochs);
+    const double locality = record.at("locality").get<double>();
+    EXPECT_TRUE(locality >= 0 && locality <= 1) << locality;
+  }
+  EXPECT_EQ(epochs, 4);
+
+  // Fewer epochs than the checkpoint holds cannot be resumed.
+  const auto finished = tree_snapshot(split);
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --epochs 3 --quiet --run-dir " + path("split")),
+                           {"checkpoint has 4 epochs", "epochs = 3"}));
+  EXPECT_EQ(tree_snapshot(split), finished);
+  // Nothing to resume in a directory without a run, or in one without a checkpoint.
+  fs::create_directories(dir_ / "empty");
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --run-dir " + path("empty")),
+                           {"atlas_config.json", "is missing"}));
+  fs::remove(dir_ / "full" / "atlas_checkpoint.pt");
+  EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --epochs 5 --quiet --run-dir " + path("full")),
+                           {"cannot resume", "no checkpoint"}));
+}
+
+TEST_F(AtlasCli, LocalityWeightIsAnAtlasOptionWithARange) {
+  fs::create_directories(dir_ / "run");
+  const auto before = tree_snapshot(dir_ / "run");
+  EXPECT_TRUE(fails_naming(run("train --method ae --locality-weight 1 --run-dir " + path("run")),
+                           {"--locality-weight is an atlas-ae option"}));
+  EXPECT_TRUE(fails_naming(train_tiny("run", "--locality-weight -1"), {"--locality-weight"}));
+  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+  // The term changes the training: another weight, other memberships.
+  ASSERT_EQ(train_tiny("plain", "--no-report").code, 0);
+  ASSERT_EQ(train_tiny("local", "--no-report --locality-weight 5").code, 0);
+  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "plain" / "atlas_config.json")).at("locality_weight"), 0.0);
+  EXPECT_NE(read_all(dir_ / "plain" / "memberships.csv"), read_all(dir_ / "local" / "memberships.csv"));
+}
+
+TEST_F(AtlasCli, ReportOfAnAtlasRunDrawsTheNerve) {
+  ASSERT_EQ(train_tiny("run", "--no-report").code, 0);
+  const fs::path run_dir = dir_ / "run";
+  EXPECT_FALSE(fs::exists(run_dir / "report.html"));
+  const auto r = run("report " + path("run"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("report.html"), std::string::npos) << r.out;
+  const auto html = read_all(run_dir / "report.html");
+  for (const char* file : {"plots/loss.png", "plots/loss_terms.png", "plots/chart_graph.png", "plots/charts.png",
+                           "plots/nerve_barcode_z2.png", "plots/nerve_barcode_z3.png"}) {
+    EXPECT_TRUE(fs::is_regular_file(run_dir / file)) << file;
+    EXPECT_NE(html.find(file), std::string::npos) << file;
+  }
+  EXPECT_NE(html.find("Betti numbers over Z/2"), std::string::npos);
+
+  // Bad input: no run there, a directory without a run config, an unfinished atlas run.
+  EXPECT_TRUE(fails_naming(run("report " + path("missing")), {"does not exist"}));
+  fs::create_directories(dir_ / "empty");
+  EXPECT_TRUE(fails_naming(run("report " + path("empty")), {"config.json"}));
+  fs::remove(run_dir / "atlas.pt");
+  EXPECT_TRUE(fails_naming(run("report " + path("run")), {"atlas.pt", "has not finished"}));
+  std::ofstream(run_dir / "atlas_config.json") << "{\"method\": \"atlas-ae\"}\n";
+  EXPECT_TRUE(fails_naming(run("report " + path("run")), {"atlas_config.json", "lacks a field"}));
+}
+
 TEST_F(AtlasCli, NerveOfARunWithoutChartsIsAClearError) {
   fs::create_directories(dir_ / "ae_run");
   std::ofstream(dir_ / "ae_run" / "config.json") << "{}\n";

@@ -30,13 +30,17 @@ struct AtlasReportOptions {
   // Grey range of decoded images mapped to black..white (NaN: the decoded values' min and max).
   double value_min = 0.0;
   double value_max = 1.0;
+  // Homology dimensions 0..this of the nerve section (-1: min(d, 3)); lowered while the chart sets
+  // it lists (up to this + 2 charts) would exceed 2·10^6.
+  int nerve_max_dim = -1;
 };
 
 // Writes RUN_DIR/report.html and its PNGs under RUN_DIR/plots/ for an atlas run (atlas_config.json,
 // log.jsonl and atlas.pt, as `topoembed train --method atlas-ae` writes them): the configuration,
 // the loss terms per epoch, each chart's mass and argmax count on `points`, the chart graph
-// weighted by the intersection strengths u (eval::fuzzy_nerve of the memberships on `points`), and
-// the pictures described at AtlasReportOptions. points [N, D] are the data the atlas was trained
+// weighted by the intersection strengths u (eval::fuzzy_nerve of the memberships on `points`), the
+// nerve's barcodes over Z/2 and Z/3 with the Betti numbers read off them (the library's default
+// filtration and reading rule), and the pictures described at AtlasReportOptions. points [N, D] are the data the atlas was trained
 // on (D = the atlas' input size). Returns the report's path. Throws std::runtime_error naming a
 // missing or malformed file, std::invalid_argument on bad points or options.
 std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& points,
