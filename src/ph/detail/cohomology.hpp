@@ -508,7 +508,7 @@ class CohomologyEngine {
             const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count();
             std::int64_t most = 0;
             for (const auto& w : waited_ns) most = std::max<std::int64_t>(most, w.load(std::memory_order_relaxed));
-            if (elapsed > 20'000'000 && 2 * most > elapsed) give_up[step & 1].store(true, std::memory_order_relaxed);
+            if (elapsed > 100'000'000 && 2 * most > elapsed) give_up[step & 1].store(true, std::memory_order_relaxed);
           }
           const auto before = Clock::now();
           if (!barrier.wait()) return;
