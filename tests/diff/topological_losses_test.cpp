@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "test_support.hpp"
@@ -121,6 +123,22 @@ TEST(TopoSignatureLoss, AgreesWithBruteForceMstOnTrainingSizedBatches) {
   }
 }
 
+TEST(TopoSignatureLoss, AgreesWithBruteForceMstForEveryLatentWidth) {
+  // Latent squared distances: fused passes for 1 to 4 coordinates, the general loop for 5 to 16,
+  // the Gram form from 17 on.
+  for (const int64_t width : {1, 2, 3, 4, 5, 17}) {
+    const auto x = seeded_normal({23, 101}, 600 + static_cast<uint64_t>(width));
+    const auto z = seeded_normal({23, width}, 700 + static_cast<uint64_t>(width));
+    const double expected = brute_force_topoae(x, z);
+    TopoSignatureLoss loss;
+    loss->to(torch::kDouble);
+    EXPECT_NEAR(loss(x, z).item<double>(), expected, 1e-10 * std::max(1.0, expected)) << "width " << width;
+    TopoSignatureLoss loss_float;
+    EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), expected, 1e-4 * std::max(1.0, expected))
+        << "width " << width;
+  }
+}
+
 TEST(TopoSignatureLoss, ImageInputsAreFlattenedAndScaledByTheConstant) {
   const auto x = seeded_normal({6, 1, 3, 3}, 300);
   const auto z = seeded_normal({6, 2}, 301);
@@ -218,6 +236,19 @@ TEST(TopoSignatureLoss, RejectsBadArguments) {
         loss(torch::ones({4, 3}), z);
       },
       "TopoSignatureLoss: expected finite points, got nan in row 2"));
+  // Wide inputs go through the Gram form, where a bad point shows as a non-finite squared norm.
+  for (const double bad : {std::nan(""), std::numeric_limits<double>::infinity()}) {
+    EXPECT_TRUE(throws_with(
+        [&] {
+          auto x = torch::ones({6, 101});
+          x[3][40] = bad;
+          loss(x, seeded_normal({6, 2}, 311).to(torch::kFloat));
+        },
+        std::string("TopoSignatureLoss: expected finite points, got ") + (std::isnan(bad) ? "nan" : "inf") +
+            " in row 3"));
+  }
+  EXPECT_TRUE(throws_with([&] { loss(torch::full({6, 101}, 1e30f), seeded_normal({6, 2}, 312).to(torch::kFloat)); },
+                          "TopoSignatureLoss: expected finite squared distances, got an overflow in a squared norm"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().dims({2})); },
                           "expected homology dimensions in 0..1, got 2"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().input_scale(0.0)); },
