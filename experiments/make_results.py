@@ -30,9 +30,11 @@ COLUMNS = [("KL_0.01", "kl_0.01"), ("KL_0.1", "kl_0.1"), ("KL_1", "kl_1"), ("ℓ
 DATASETS = [("spheres", "Spheres (test split, n = 1,000)"),
             ("fmnist", "Fashion-MNIST (t10k test set, n = 10,000)")]
 
-METHOD_NAMES = {"topoae": "TopoAE", "topoae-tuned": "TopoAE (tuned preset)", "ae": "AE",
+METHOD_NAMES = {"topoae": "TopoAE", "topoae-tuned": "TopoAE (tuned preset)",
+                "topoae-tuned-last": "TopoAE (tuned preset), last-epoch model", "ae": "AE",
+                "topoae-1epoch": "TopoAE, 1 epoch (session 2)", "ae-1epoch": "AE, 1 epoch (session 2)",
                 "pca": "PCA", "tsne": "t-SNE", "isomap": "Isomap", "umap": "UMAP"}
-METHOD_ORDER = ["topoae", "topoae-tuned", "ae", "pca", "tsne", "isomap", "umap"]
+METHOD_ORDER = ["topoae", "topoae-tuned", "topoae-tuned-last", "topoae-1epoch", "ae", "ae-1epoch", "pca", "tsne", "isomap", "umap"]
 
 # The paper's published means over five runs: Moor, Horn, Rieck, Borgwardt, "Topological
 # Autoencoders", ICML 2020, Table 1, as quoted in ../shared/reference/README.md (only the values
@@ -136,6 +138,9 @@ def notes_of(method, runs):
     epochs = sorted({r.get("epochs", r.get("epochs_run")) for _, r in runs if "epochs" in r or "epochs_run" in r} - {None})
     if epochs and method not in ("pca", "tsne", "isomap", "umap"):
         notes.append("epochs run " + "/".join(str(e) for e in epochs))
+    if any(r.get("model") == "last" for _, r in runs):
+        notes.append("the same runs scored with the model after the last epoch (the paper's protocol), "
+                     "no data MSE (experiments/spheres_last_model.sh)")
     fit_on = sorted({r["fit_on"] for _, r in runs if "fit_on" in r})
     if fit_on:
         notes.append("fit on " + "/".join(fit_on) + " split")
