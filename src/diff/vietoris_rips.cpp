@@ -288,8 +288,8 @@ T largest_entry(const T* values, int64_t count) {
 }
 
 // Turns out [n, n], holding the lower triangle of the Gram matrix of the points (gram_lower), into
-// their squared distances, in place, and returns the largest: one pass over the lower triangle
-// (its maximum taken on the way), then the mirror. Mirroring keeps the matrix exactly symmetric,
+// their squared distances, in place, and returns the largest: the lower triangle row by row (the
+// entries, then their maximum), then the mirror. Mirroring keeps the matrix exactly symmetric,
 // which the core expects. A non-finite point shows in its squared norm, so the points are scanned
 // only to name it.
 template <class T>
