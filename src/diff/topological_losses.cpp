@@ -234,7 +234,8 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   TORCH_CHECK(x.device() == z.device(), op, ": expected x and z on one device, got ", x.device(), " and ",
               z.device());
   const int64_t batch = z.size(0);
-  const auto xf = (x.dim() == 2 ? x : x.reshape({batch, -1})).to(z.scalar_type());
+  const auto x_rows = x.dim() == 2 ? x : x.reshape({batch, -1});
+  const auto xf = x_rows.scalar_type() == z.scalar_type() ? x_rows : x_rows.to(z.scalar_type());
 
   // Pairs: the core on detached distance matrices of both spaces (the pairings do not change when
   // a space is scaled, so the normalisation is applied to the gathered values only).
