@@ -37,7 +37,10 @@ TEST(TrainConfig, PresetsHoldThePapersHyperParameters) {
   EXPECT_EQ(resolved_model_name(s), "spheres-mlp");
 
   EXPECT_EQ(preset("ae-spheres").method, Method::kAe);
-  EXPECT_EQ(preset("ae-spheres").batch_size, 28);
+  EXPECT_EQ(preset("ae-spheres").batch_size, 84);  // the paper's own AE run, not the TopoAE's 28
+  EXPECT_DOUBLE_EQ(preset("ae-spheres").learning_rate, 6.40628e-4);
+  EXPECT_DOUBLE_EQ(preset("ae-spheres").lambda, 0.0);
+  EXPECT_EQ(preset("ae-spheres").patience, 10);
 
   const auto f = preset("topoae-fmnist");
   EXPECT_EQ(f.dataset, "fmnist");
