@@ -440,30 +440,34 @@ class CohomologyEngine {
   }
 
   // ---- one heavy column on all threads ----
-  // A cofacet belongs to part (sum of its vertices) mod K. Equal cofacets land in the same part,
-  // so each thread keeps the heap of its part, summing equal entries as usual, and the pivot of
-  // the column is the earliest of the parts' pivots. The cofacets of a simplex in part t are those
-  // with added vertex w = t - (sum of the simplex's vertices) mod K: each thread enumerates only
-  // its share. Every step, the threads exchange their parts' pivots at a barrier, each works out
-  // the same reducer of the common pivot, and pushes its share of the reducer's coboundary. The
-  // additions are exactly those of the one-thread loop, so the pivot and V column are the same.
-  static int part_of(const vertex_t* vs, int m, int parts) {
-    std::int64_t sum = 0;
-    for (int i = 0; i < m; ++i) sum += vs[i];
-    return static_cast<int>(sum % parts);
+  // The vertices are cut into K blocks of consecutive indices, and a cofacet belongs to part
+  // (sum of its vertices' block numbers) mod K. Equal cofacets land in the same part, so each
+  // thread keeps the heap of its part, summing equal entries as usual, and the pivot of the
+  // column is the earliest of the parts' pivots. For a simplex with block sum s, its cofacets in
+  // part t are those whose added vertex lies in block (t - s) mod K: each thread enumerates only
+  // its share, reading one stretch of the distance rows. Every step, the threads exchange their
+  // parts' pivots at a barrier, each works out the same reducer of the common pivot, and pushes
+  // its share of the reducer's coboundary. The additions are exactly those of the one-thread
+  // loop, so the pivot and V column are the same.
+  int block_of(vertex_t v, int parts) const { return static_cast<int>(std::int64_t(v) * parts / n_); }
+  vertex_t block_begin(int b, int parts) const { return static_cast<vertex_t>((n_ * b + parts - 1) / parts); }
+  int part_of(const vertex_t* vs, int m, int parts) const {
+    int sum = 0;
+    for (int i = 0; i < m; ++i) sum += block_of(vs[i], parts);
+    return sum % parts;
   }
   void push_coboundary_part(std::vector<E>& heap, index_t idx, int m, T diam, std::uint32_t coef, int part,
                             int parts) const {
     std::array<vertex_t, kMaxVertices> vs{};
     vertices_of(idx, m, vs.data());
-    const int residue = ((part - part_of(vs.data(), m, parts)) % parts + parts) % parts;
+    const int b = ((part - part_of(vs.data(), m, parts)) % parts + parts) % parts;
     const CofacetIndexer ix = indexer(vs.data(), m);
-    g_.for_each_cofacet_strided(vs.data(), m, diam, static_cast<vertex_t>(residue), static_cast<vertex_t>(parts),
-                                [&](vertex_t w, T c, int above) {
-                                  heap.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
-                                  std::push_heap(heap.begin(), heap.end(), Later{});
-                                  return true;
-                                });
+    g_.for_each_cofacet_in_range(vs.data(), m, diam, block_begin(b, parts), block_begin(b + 1, parts),
+                                 [&](vertex_t w, T c, int above) {
+                                   heap.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
+                                   std::push_heap(heap.begin(), heap.end(), Later{});
+                                   return true;
+                                 });
   }
   // When the threads spend more than half of the time waiting for each other (another process
   // took a core: each step needs all threads), the column goes back to one thread, with the same

@@ -66,16 +66,25 @@ class DenseGeometry {
     }
   }
 
-  // The same for the cofacets whose added vertex w is congruent to `residue` modulo `stride` (one
-  // thread's share of a coboundary, see CohomologyEngine::reduce_split).
+  // The same for the cofacets whose added vertex w lies in [begin, end) (one thread's share of a
+  // coboundary, see CohomologyEngine::reduce_split): only that stretch of the rows is read.
   template <class F>
-  void for_each_cofacet_strided(const vertex_t* vs, int m, T diam, vertex_t residue, vertex_t stride, F&& f) const {
-    const vertex_t top = static_cast<vertex_t>(n_) - 1;
-    if (residue > top) return;
+  void for_each_cofacet_in_range(const vertex_t* vs, int m, T diam, vertex_t begin, vertex_t end, F&& f) const {
     int above = 0;
-    for (vertex_t w = top - (top - residue) % stride; w >= 0; w -= stride) {
-      while (above < m && vs[above] > w) ++above;
-      if (above < m && vs[above] == w) continue;
+    while (above < m && vs[above] >= end) ++above;
+    if (m == 2) {
+      const T* r0 = row(vs[0]);
+      const T* r1 = row(vs[1]);
+      for (vertex_t w = end - 1; w >= begin; --w) {
+        if (above < 2 && w == vs[above]) { ++above; continue; }
+        const T c = std::max(r0[w], r1[w]);
+        if (c > threshold_) continue;
+        if (!f(w, std::max(diam, c), above)) return;
+      }
+      return;
+    }
+    for (vertex_t w = end - 1; w >= begin; --w) {
+      if (above < m && w == vs[above]) { ++above; continue; }
       T c = diam;
       for (int i = 0; i < m; ++i) c = std::max(c, full_[index_t(vs[i]) * n_ + w]);
       if (c > threshold_) continue;
@@ -135,8 +144,8 @@ class SparseGeometry {
     }
   }
   template <class F>
-  void for_each_cofacet_strided(const vertex_t* vs, int m, T diam, vertex_t residue, vertex_t stride, F&& f) const {
-    for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) { return w % stride != residue || f(w, c, above); });
+  void for_each_cofacet_in_range(const vertex_t* vs, int m, T diam, vertex_t begin, vertex_t end, F&& f) const {
+    for_each_cofacet(vs, m, diam, [&](vertex_t w, T c, int above) { return w < begin || w >= end || f(w, c, above); });
   }
 
  private:
