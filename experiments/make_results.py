@@ -31,10 +31,11 @@ DATASETS = [("spheres", "Spheres (test split, n = 1,000)"),
             ("fmnist", "Fashion-MNIST (t10k test set, n = 10,000)")]
 
 METHOD_NAMES = {"topoae": "TopoAE", "topoae-tuned": "TopoAE (tuned preset)",
-                "topoae-tuned-last": "TopoAE (tuned preset), last-epoch model", "ae": "AE",
+                "topoae-tuned-last": "TopoAE (tuned preset), last-epoch model",
+                "topoae-last": "TopoAE, last-epoch model", "ae": "AE",
                 "topoae-1epoch": "TopoAE, 1 epoch (session 2)", "ae-1epoch": "AE, 1 epoch (session 2)",
                 "pca": "PCA", "tsne": "t-SNE", "isomap": "Isomap", "umap": "UMAP"}
-METHOD_ORDER = ["topoae", "topoae-tuned", "topoae-tuned-last", "topoae-1epoch", "ae", "ae-1epoch", "pca", "tsne", "isomap", "umap"]
+METHOD_ORDER = ["topoae", "topoae-last", "topoae-tuned", "topoae-tuned-last", "topoae-1epoch", "ae", "ae-1epoch", "pca", "tsne", "isomap", "umap"]
 
 # The paper's published means over five runs: Moor, Horn, Rieck, Borgwardt, "Topological
 # Autoencoders", ICML 2020, Table 1, as quoted in ../shared/reference/README.md (only the values
@@ -140,7 +141,7 @@ def notes_of(method, runs):
         notes.append("epochs run " + "/".join(str(e) for e in epochs))
     if any(r.get("model") == "last" for _, r in runs):
         notes.append("the same runs scored with the model after the last epoch (the paper's protocol), "
-                     "no data MSE (experiments/spheres_last_model.sh)")
+                     "no data MSE (experiments/last_model.sh)")
     fit_on = sorted({r["fit_on"] for _, r in runs if "fit_on" in r})
     if fit_on:
         notes.append("fit on " + "/".join(fit_on) + " split")
@@ -244,7 +245,7 @@ def main():
             "seeds 1–5) was not changed in session 3; on the older binary of session 2 the same preset gave "
             "KL_0.1 0.3004, so the target is met by a margin of the order of the seed-to-seed noise "
             "(docs/results-spheres-sweep.md §6). The \"last-epoch model\" row scores the same five runs with "
-            "the model after the last epoch, as the paper's code does (experiments/spheres_last_model.sh); "
+            "the model after the last epoch, as the paper's code does (experiments/last_model.sh); "
             "it is shown for comparison, not chosen from.",
             "- Fashion-MNIST TopoAE / AE: `experiments/fmnist_table.sh` trains a fixed number of epochs (notes "
             "column; `--patience 0`, the best-validation model of those epochs is scored), not the paper's "
