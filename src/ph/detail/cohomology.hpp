@@ -424,8 +424,11 @@ class CohomologyEngine {
                              Context context) const {
     while (col.pivot.coef() != 0) {
       if (context != Context::kSequential && col.heap.size() > heavy_column_entries_) {
-        if (context == Context::kOrdered) reduce_split(col, columns, m);
-        return;
+        if (context == Context::kParallelPhase) return;
+        if (!split_gave_up_) {
+          reduce_split(col, columns, m);
+          return;
+        }
       }
       const Reducer r = reducer_of(col.pivot, m);
       if (r.kind == Reducer::kNone) return;
@@ -555,7 +558,9 @@ class CohomologyEngine {
       col.pivot = result;
       return;
     }
-    // Every part still holds its entries (its pivot included): one heap again, then one thread.
+    // Every part still holds its entries (its pivot included): one heap again, then one thread, for
+    // this column and the rest of the dimension.
+    split_gave_up_ = true;
     std::size_t total = 0;
     for (const auto& h : heaps) total += h.size();
     col.heap.reserve(total);
@@ -597,6 +602,7 @@ class CohomologyEngine {
   void reduce(int d, const std::vector<DiameterIndex<T>>& columns) {
     const int m = d + 1;
     columns_ = &columns;
+    split_gave_up_ = false;
     reduction_offsets_.assign(1, 0);
     reduction_.clear();
     if (threads_ <= 1) {
@@ -698,6 +704,9 @@ class CohomologyEngine {
   std::vector<std::uint32_t> inverse_;
   IndexHashMap pivots_;
   const std::vector<DiameterIndex<T>>* columns_ = nullptr;  // the columns being reduced
+  // A heavy column of this dimension went back to one thread (the threads mostly waited): the
+  // others are not split either. Set and read on the calling thread only.
+  mutable bool split_gave_up_ = false;
   std::vector<std::size_t> reduction_offsets_;
   std::vector<E> reduction_;
 };
