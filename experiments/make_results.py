@@ -250,7 +250,10 @@ def main():
             "- Fashion-MNIST TopoAE / AE: `experiments/fmnist_table.sh` trains a fixed number of epochs (notes "
             "column; `--patience 0`, the best-validation model of those epochs is scored), not the paper's "
             "up to 100 with early stopping: one epoch (51,000 images) takes about a minute of one core here. "
-            "The \"1 epoch (session 2)\" rows are the earlier runs of the same presets, kept to show the trend.",
+            "The \"1 epoch (session 2)\" rows are the earlier runs of the same presets (an older binary), kept to "
+            "show the trend. A missed Fashion-MNIST target cannot be told apart from this epoch budget: the "
+            "paper trained up to 100 epochs (about 1.5 h per run of one core at this machine's load), which "
+            "did not fit the session; nothing was tuned on Fashion-MNIST.",
             "- PCA: topoembed's C++ `models::Pca` (`topoembed train --preset pca-spheres|pca-fmnist`), fitted on "
             "the whole training split, applied to the test split; data MSE = the test split's reconstruction "
             "error from the two components. No seed enters the fit: its seeds are identical (std 0). The paper "
