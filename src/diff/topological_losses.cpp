@@ -233,6 +233,10 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   TORCH_CHECK(z.size(0) >= 2, op, ": expected a batch of at least 2 samples, got ", z.size(0));
   TORCH_CHECK(x.device() == z.device(), op, ": expected x and z on one device, got ", x.device(), " and ",
               z.device());
+  TORCH_CHECK(z.scalar_type() == torch::kFloat || z.scalar_type() == torch::kDouble, op,
+              ": expected z as float32 or float64, got ", z.scalar_type());
+  // x is converted to z's dtype, so any floating-point input does (e.g. half images).
+  TORCH_CHECK(x.is_floating_point(), op, ": expected x as a floating-point tensor, got ", x.scalar_type());
   const int64_t batch = z.size(0);
   const auto x_rows = x.dim() == 2 ? x : x.reshape({batch, -1});
   const auto xf = x_rows.scalar_type() == z.scalar_type() ? x_rows : x_rows.to(z.scalar_type());
@@ -244,13 +248,15 @@ TopoSignatureTerms TopoSignatureLossImpl::compute(const torch::Tensor& x, const 
   // Squared distances [B, B] of both spaces on the CPU: the core pairs them exactly as it pairs the
   // distances (same edges, same tie rule). X's are needed for A_X at every edge too. For a 2-d
   // latent, the explicit differences and Prim on the matrix cost less than Prim on the points,
-  // which takes a square root per entry.
+  // which takes a square root per entry. The latents by differences at every width: they are
+  // narrow, and often clustered far from their mean, where a Gram form reorders nearly equal
+  // edges; the wide inputs by the centred Gram form.
   torch::Tensor host_x, host_z;
   double x_max_sq = 0;
   {
     torch::NoGradGuard no_grad;
     host_x = detail::host_squared_distances(xf, op, &x_max_sq);
-    host_z = detail::host_squared_distances(z, op);
+    host_z = detail::host_squared_distances(z, op, nullptr, detail::SquaredDistanceForm::kDifferences);
   }
   // Squared X distance of entry i of the B x B matrix, in double, from its float or double storage.
   const bool x_double = host_x.scalar_type() == torch::kDouble;

@@ -10,6 +10,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -66,18 +67,25 @@ std::vector<std::pair<std::size_t, std::size_t>> kruskal(const Matrix& d) {
   return tree;
 }
 
-// The TopoAE loss of the paper's code, written out with loops: latent scale 1.
-double brute_force_topoae(const torch::Tensor& x, const torch::Tensor& z) {
+// The two halves (x_to_z, z_to_x) of the TopoAE loss of the paper's code, written out with loops
+// in double: latent scale 1.
+std::pair<double, double> brute_force_topoae_terms(const torch::Tensor& x, const torch::Tensor& z) {
   auto ax = euclidean_matrix(x);
   const auto az = euclidean_matrix(z);
   double max = 0;
   for (const auto& row : ax) max = std::max(max, *std::max_element(row.begin(), row.end()));
   for (auto& row : ax)
     for (auto& v : row) v /= max;
-  double loss = 0;
-  for (auto [i, j] : kruskal(ax)) loss += std::pow(ax[i][j] - az[i][j], 2);
-  for (auto [i, j] : kruskal(az)) loss += std::pow(az[i][j] - ax[i][j], 2);
-  return loss / static_cast<double>(x.size(0));
+  double x_to_z = 0, z_to_x = 0;
+  for (auto [i, j] : kruskal(ax)) x_to_z += std::pow(ax[i][j] - az[i][j], 2);
+  for (auto [i, j] : kruskal(az)) z_to_x += std::pow(az[i][j] - ax[i][j], 2);
+  const auto batch = static_cast<double>(x.size(0));
+  return {x_to_z / batch, z_to_x / batch};
+}
+
+double brute_force_topoae(const torch::Tensor& x, const torch::Tensor& z) {
+  const auto [x_to_z, z_to_x] = brute_force_topoae_terms(x, z);
+  return x_to_z + z_to_x;
 }
 
 TEST(TopoSignatureLoss, TwoPointsAnalytic) {
@@ -108,9 +116,10 @@ TEST(TopoSignatureLoss, AgreesWithBruteForceMst) {
 }
 
 TEST(TopoSignatureLoss, AgreesWithBruteForceMstOnTrainingSizedBatches) {
-  // The input distances come from a SYRK Gram matrix mirrored in 16 x 16 tiles: batches that are
-  // not multiples of the tile, and the training set-up's 128, in both dtypes.
-  for (const int64_t batch : {17, 37, 128, 130}) {
+  // The input distances come from a SYRK Gram matrix mirrored in 4 x 4 SSE blocks: batches with
+  // every remainder mod 4 (17: 1, 37: 1, 130: 2, 131: 3), and the training set-up's 128, in both
+  // dtypes.
+  for (const int64_t batch : {17, 37, 128, 130, 131}) {
     const auto x = seeded_normal({batch, 101}, 400 + static_cast<uint64_t>(batch));
     const auto z = seeded_normal({batch, 2}, 500 + static_cast<uint64_t>(batch));
     const double expected = brute_force_topoae(x, z);
@@ -137,6 +146,63 @@ TEST(TopoSignatureLoss, AgreesWithBruteForceMstForEveryLatentWidth) {
     EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), expected, 1e-4 * std::max(1.0, expected))
         << "width " << width;
   }
+}
+
+TEST(TopoSignatureLoss, FarFromTheOriginSmallSpreadBatchesPairByTheExactTrees) {
+  // Float points at 10 from the origin with a spread of 0.01: squared norms ~1e3 to 1e4 against
+  // squared distances ~1e-3, so a Gram form of the raw points (|x|^2 + |y|^2 - 2 <x, y>) loses
+  // the tree to rounding (about half of the 127 edges at width 17). Each half of the loss reads
+  // one pairing at the other space's distances, so a wrong edge moves it by ~1e-3 of its value.
+  // The reference is the brute force in double on the same float values.
+  const auto far = [](int64_t width, uint64_t seed) {
+    return (10.0 + 0.01 * seeded_normal({128, width}, seed)).to(torch::kFloat);
+  };
+  struct Case {
+    torch::Tensor x, z;
+    const char* name;
+  };
+  const std::vector<Case> cases = {
+      {seeded_normal({128, 101}, 801).to(torch::kFloat), far(17, 802), "latent width 17 far from the origin"},
+      {seeded_normal({128, 101}, 803).to(torch::kFloat), far(40, 804), "latent width 40 far from the origin"},
+      {far(101, 805), seeded_normal({128, 2}, 806).to(torch::kFloat), "inputs far from the origin"},
+      {far(101, 807), far(17, 808), "both far from the origin"},
+  };
+  for (const auto& c : cases) {
+    const auto [x_to_z, z_to_x] = brute_force_topoae_terms(c.x.to(torch::kDouble), c.z.to(torch::kDouble));
+    TopoSignatureLoss loss;
+    const auto terms = loss->terms(c.x, c.z);
+    EXPECT_NEAR(terms.x_to_z.item<double>(), x_to_z, 1e-5 * std::max(1.0, x_to_z)) << c.name;
+    EXPECT_NEAR(terms.z_to_x.item<double>(), z_to_x, 1e-5 * std::max(1.0, z_to_x)) << c.name;
+  }
+}
+
+TEST(TopoSignatureLoss, HugeButFiniteInputDistancesAreKept) {
+  // x = (1.5e19, 0, ...), y = (1.5e19, 1e18, 0, ...) in float with 17 features: the squared
+  // distance 1e36 is finite, while |x|^2 + |y|^2 and 2 <x, y> both overflow (inf - inf = NaN).
+  // A_X = 1 at the one edge, A_Z = 0.3: 2 (1 - 0.3)^2 / 2.
+  for (const int64_t features : {17, 101}) {
+    auto x = torch::zeros({2, features});
+    x[0][0] = 1.5e19f;
+    x[1][0] = 1.5e19f;
+    x[1][1] = 1e18f;
+    const auto z = torch::tensor({{0.0f, 0.0f}, {0.18f, 0.24f}});
+    TopoSignatureLoss loss;
+    EXPECT_NEAR(loss(x, z).item<float>(), 0.49f, 1e-5f) << features << " features";
+  }
+  // A close pair (rows 0 and 1, 1e18 apart) 1.36e19 from the batch mean, 1.7e19 from the other
+  // eight rows: every squared distance is finite (< 3.4e38), but even after centring the pair's
+  // |c_0|^2 + |c_1|^2 and 2 <c_0, c_1> overflow.
+  auto x = torch::zeros({10, 17});
+  x[1][1] = 1e18f;
+  const auto spread = seeded_normal({8}, 810);
+  for (int64_t i = 2; i < 10; ++i) {
+    x[i][0] = 1.7e19f;
+    x[i][2] = 1e18f * spread[i - 2].item<float>();
+  }
+  const auto z = seeded_normal({10, 2}, 811).to(torch::kFloat);
+  const double expected = brute_force_topoae(x.to(torch::kDouble), z.to(torch::kDouble));
+  TopoSignatureLoss loss;
+  EXPECT_NEAR(loss(x, z).item<float>(), expected, 1e-5 * expected);
 }
 
 TEST(TopoSignatureLoss, ImageInputsAreFlattenedAndScaledByTheConstant) {
@@ -247,8 +313,25 @@ TEST(TopoSignatureLoss, RejectsBadArguments) {
         std::string("TopoSignatureLoss: expected finite points, got ") + (std::isnan(bad) ? "nan" : "inf") +
             " in row 3"));
   }
-  EXPECT_TRUE(throws_with([&] { loss(torch::full({6, 101}, 1e30f), seeded_normal({6, 2}, 312).to(torch::kFloat)); },
-                          "TopoSignatureLoss: expected finite squared distances, got an overflow in a squared norm"));
+  // Distances whose squares overflow, in the Gram form (101 features) and by differences (3):
+  // rows 0 and 1 are 2e30 apart.
+  for (const int64_t features : {101, 3}) {
+    EXPECT_TRUE(throws_with(
+        [&] {
+          auto x = torch::ones({6, features});
+          x[0][1] = 1e30f;
+          x[1][1] = -1e30f;
+          loss(x, seeded_normal({6, 2}, 312).to(torch::kFloat));
+        },
+        "TopoSignatureLoss: expected finite squared distances, got an overflow in row 0"))
+        << features << " features";
+  }
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 3}), torch::zeros({4, 2}, torch::kHalf)); },
+                          "TopoSignatureLoss: expected z as float32 or float64, got Half"));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 3}), torch::zeros({4, 2}, torch::kInt)); },
+                          "TopoSignatureLoss: expected z as float32 or float64, got Int"));
+  EXPECT_TRUE(throws_with([&] { loss(torch::zeros({4, 3}, torch::kLong), torch::zeros({4, 2})); },
+                          "TopoSignatureLoss: expected x as a floating-point tensor, got Long"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().dims({2})); },
                           "expected homology dimensions in 0..1, got 2"));
   EXPECT_TRUE(throws_with([] { TopoSignatureLoss(TopoSignatureLossOptions().input_scale(0.0)); },

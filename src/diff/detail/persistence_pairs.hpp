@@ -30,13 +30,27 @@ torch::Tensor mst_edges_host(const torch::Tensor& host, int threads);
 // the full distance matrix at the edges, at O(K D) instead of O(N^2 D).
 torch::Tensor euclidean_edge_lengths(const torch::Tensor& points, const torch::Tensor& edges);
 
+// How host_squared_distances forms its entries.
+enum class SquaredDistanceForm {
+  // Above 16 features the Gram form of the centred points (one BLAS SYRK, then one pass); below,
+  // explicit differences. Its error is ~1e-7 (float) of the squared distance of a point from the
+  // batch mean, so it can reorder nearly equal edges of a tight cluster far from the mean.
+  kFastest,
+  // Explicit differences at every width: each entry to a few rounding errors of itself (exact
+  // zeros for coincident points). For the latents, whose pairing the loss matches: narrow, and
+  // often clustered far from their mean (classes).
+  kDifferences,
+};
+
 // Squared Euclidean distances [N, N] (CPU, the points' dtype, exact zero diagonal, exactly
-// symmetric) of detached points [N, D]: the lower triangle of the Gram matrix by one BLAS SYRK
-// (D > 16), finished in one pass and mirrored, or explicit differences (exact zeros).
-// Squaring is monotone, so the core pairs these exactly as it pairs the distances (same edges,
-// same tie rule), at no square roots. Checks finiteness (`op` names the caller). When `max_out`
-// is given it receives the largest entry (found anyway by the overflow check).
-torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op, double* max_out = nullptr);
+// symmetric) of detached points [N, D] (float or double, checked by the caller). Squaring is
+// monotone, so the core pairs these exactly as it pairs the distances (same edges, same tie rule),
+// at no square roots. Checks finiteness of the points and of every entry (`op` names the caller
+// and the row): when the Gram form gives a non-finite entry (an overflow of a partial sum), the
+// matrix is recomputed by differences, which throw only when a true squared distance overflows.
+// When `max_out` is given it receives the largest entry (found anyway by the overflow check).
+torch::Tensor host_squared_distances(const torch::Tensor& points, const char* op, double* max_out = nullptr,
+                                     SquaredDistanceForm form = SquaredDistanceForm::kFastest);
 
 // Minimum-spanning-tree edges of one host matrix [N, N] (CPU, contiguous, float or double, checked
 // by the caller: e.g. the output of host_squared_distances), in the order Prim adds them.
