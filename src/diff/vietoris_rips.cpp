@@ -68,8 +68,12 @@ torch::Tensor zero_diagonal(const torch::Tensor& d) {
 torch::Tensor pairwise_distances(const torch::Tensor& x, Metric metric) {
   check_points(x, "pairwise_distances");
   if (metric == Metric::kEuclidean && x.size(-1) >= kGramFormMinFeatures) {
-    const auto sq_norms = (x * x).sum(-1);
-    const auto gram = torch::matmul(x, x.transpose(-1, -2));
+    // Centred: the Gram form's error is ~eps |x|^2, so the norms are measured from the cloud's
+    // mean, not from the origin (a tight cloud far from the origin was off by percents). The mean
+    // is detached: distances do not change under a shift, so the gradient is the same.
+    const auto xc = x - x.detach().mean(-2, /*keepdim=*/true);
+    const auto sq_norms = (xc * xc).sum(-1);
+    const auto gram = torch::matmul(xc, xc.transpose(-1, -2));
     const auto sq = (sq_norms.unsqueeze(-1) + sq_norms.unsqueeze(-2) - 2 * gram).clamp_min(0);
     return safe_sqrt(zero_diagonal(sq));
   }

@@ -45,6 +45,20 @@ TEST(Distances, EuclideanMatchesDefinitionInBothForms) {
   }
 }
 
+TEST(Distances, GramFormIsExactFarFromTheOrigin) {
+  // Float points at 10 from the origin with a spread of 0.01 (squared norms ~4e3, squared
+  // distances ~8e-3): the Gram form of the raw points was off by percents; of the centred points it
+  // is as close as the explicit differences. Reference: double differences of the same values.
+  const auto x = (10.0 + 0.01 * seeded_normal({64, 40}, 6)).to(torch::kFloat);
+  const auto d = pairwise_distances(x).to(torch::kDouble);
+  const auto xd = x.to(torch::kDouble);
+  const auto exact = (xd.unsqueeze(1) - xd.unsqueeze(0)).pow(2).sum(-1).sqrt();
+  const auto off_diagonal = torch::eye(64, torch::kBool).logical_not();
+  const auto relative = ((d - exact).abs() / exact).masked_select(off_diagonal);
+  EXPECT_LT(relative.max().item<double>(), 1e-5);
+  EXPECT_EQ(d.diagonal().abs().max().item<double>(), 0.0);
+}
+
 TEST(Distances, ManhattanAndChebyshev) {
   const auto x = torch::tensor({{0.0, 0.0}, {3.0, -4.0}}, torch::kDouble);
   EXPECT_DOUBLE_EQ(pairwise_distances(x, Metric::kEuclidean)[1][0].item<double>(), 5.0);
