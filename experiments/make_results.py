@@ -204,7 +204,11 @@ def targets(dataset, runs):
             ok = m <= bound if op == "≤" else m >= bound
             parts.append(f"{title} {op} {bound:g}: {fmt(m)} **{'met' if ok else 'missed'}**")
         caveat = "" if len(rs) >= 5 else f" (only {len(rs)} seed{'s' if len(rs) != 1 else ''}; the target is a five-seed mean)"
-        lines.append(f"- Targets, {METHOD_NAMES.get(method, method)} (mean of {len(rs)}){caveat}: " + "; ".join(parts) + ".")
+        key, title = TARGETS[dataset][0][:2]
+        per_seed = ", ".join(f"{fmt(r[key])}" for _, r in sorted(rs, key=lambda t: t[0])
+                             if isinstance(r.get(key), (int, float)))
+        lines.append(f"- Targets, {METHOD_NAMES.get(method, method)} (mean of {len(rs)}){caveat}: " + "; ".join(parts) +
+                     f" (per seed {title}: {per_seed}).")
     return lines
 
 
