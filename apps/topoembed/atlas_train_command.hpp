@@ -23,6 +23,9 @@ struct AtlasTrainFlags {
   std::optional<double> prior_weight;  // default: 10 for mmd, 1 for gan
   double sharpening_weight = 0.1;
   double locality_weight = 0.0;  // λ of train::atlas_locality_loss
+  double balance_weight = 0.0;   // η of train::atlas_balance_loss
+  std::string membership = "network";   // network or distance (models::AtlasMembership)
+  double membership_temperature = 0.08;  // distance: T / s², s² the cell scale (train::AtlasTrainingOptions)
   std::int64_t points = 1000;
   // The train subcommand the flags were registered on (set by add_atlas_train_options), to tell
   // which flags were given and whether --resume was (the train command owns that flag).
@@ -32,7 +35,7 @@ struct AtlasTrainFlags {
 // The shared flags the atlas branch reads, as plain values.
 struct AtlasCommonFlags {
   std::string run_dir;
-  std::string dataset;  // circle, sphere, torus, flat-torus, rp2, t3, fmnist, or a .csv point cloud
+  std::string dataset;  // circle, sphere, torus, flat-torus, rp2, rp2-r6, t3, fmnist, or a .csv point cloud
   std::int64_t epochs = 150;
   std::int64_t batch_size = 64;
   double learning_rate = 3e-3;
@@ -48,7 +51,8 @@ struct AtlasCommonFlags {
 };
 
 // The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight,
-// --locality-weight, --points) on the train subcommand.
+// --locality-weight, --balance-weight, --membership, --membership-temperature, --points) on the
+// train subcommand.
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
 // The train command's flag check once the method is known (method: the --method text, empty when
@@ -62,7 +66,8 @@ void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags)
 void check_atlas_flags(const CLI::App& train_subcommand, const std::string& method);
 
 // The points an atlas trains on, [N, D] float32. circle, sphere, torus, flat-torus, rp2, t3:
-// `points` samples of data::make_* with `seed`; fmnist: `points` images of the Fashion-MNIST
+// `points` samples of data::make_* with `seed`; rp2-r6: the unit vectors of
+// data::make_projective_plane under the Veronese map to R⁶ (see cmd_train_atlas.cpp); fmnist: `points` images of the Fashion-MNIST
 // training split (a subsample seeded by `seed`), pixels x / 255 in [0, 1], flattened, with
 // image_shape {28, 28}; a .csv file: its rows. `command` prefixes error messages.
 struct AtlasData {
@@ -107,7 +112,8 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& fla
 std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
 // The flags of run_dir/atlas_config.json (the inverse of atlas_config_text; a config without
-// locality_weight is from before that option and means 0). `command` prefixes error messages,
+// locality_weight or balance_weight is from before that option and means 0, one without
+// membership a network head). `command` prefixes error messages,
 // which name the file and the missing or malformed field.
 struct AtlasRunConfig {
   AtlasTrainFlags flags;

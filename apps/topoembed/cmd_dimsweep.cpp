@@ -127,7 +127,7 @@ void run_dimsweep(const DimsweepFlags& f) {
   nlohmann::json out{{"dataset", f.common.dataset}, {"points", data.points.size(0)}, {"charts", o.charts},
                      {"max_dim", f.max_dim}, {"prior", f.atlas.prior}, {"prior_weight", o.prior_weight},
                      {"sharpening_weight", o.sharpening_weight}, {"locality_weight", o.locality_weight},
-                     {"epochs", o.epochs}, {"batch_size", o.batch_size},
+                     {"balance_weight", o.balance_weight}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
                      {"learning_rate", o.learning_rate}, {"validation_fraction", f.common.validation_fraction},
                      {"seed", o.seed}, {"read_off", held_out ? "validation" : "training"}};
   nlohmann::json results = nlohmann::json::array();
@@ -241,7 +241,7 @@ Command add_dimsweep_command(CLI::App& parent) {
       "dimsweep", "Atlas autoencoders for chart dimensions d = 1..D: losses against d (intrinsic dimension)");
   sub->add_option("--run-dir", f->common.run_dir, "Sweep directory (created; one d<d>/ atlas run per d)")->required();
   sub->add_option("--dataset", f->common.dataset,
-                  "circle, sphere, torus, flat-torus, rp2, t3, fmnist, or a .csv point cloud")
+                  "circle, sphere, torus, flat-torus, rp2, rp2-r6, t3, fmnist, or a .csv point cloud")
       ->capture_default_str();
   sub->add_option("--max-dim", f->max_dim, "Largest chart dimension D (d = 1..D)")->required()->check(CLI::Range(1, 64));
   sub->add_option("--charts", f->atlas.charts, "Number of charts k")->check(CLI::Range(1, 1000))->capture_default_str();
@@ -250,11 +250,23 @@ Command add_dimsweep_command(CLI::App& parent) {
       ->capture_default_str();
   sub->add_option("--prior-weight", f->atlas.prior_weight, "Weight of the prior term (default 10 mmd, 1 gan)")
       ->check(CLI::Range(0.0, 1e9));
-  sub->add_option("--sharpening-weight", f->atlas.sharpening_weight, "Weight of the membership entropy")
-      ->check(CLI::Range(0.0, 1e9))
+  sub->add_option("--sharpening-weight", f->atlas.sharpening_weight,
+                  "Weight of the membership entropy (> 0 sharpens; < 0 is an entropy bonus)")
+      ->check(CLI::Range(-1e9, 1e9))
       ->capture_default_str();
   sub->add_option("--locality-weight", f->atlas.locality_weight,
                   "Weight of the locality term (q-weighted within-chart variance share)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub->add_option("--membership", f->atlas.membership, "Chart memberships: network or distance")
+      ->check(CLI::IsMember({"network", "distance"}))
+      ->capture_default_str();
+  sub->add_option("--membership-temperature", f->atlas.membership_temperature,
+                  "Distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
+      ->check(CLI::Range(1e-9, 1e9))
+      ->capture_default_str();
+  sub->add_option("--balance-weight", f->atlas.balance_weight,
+                  "Weight of the chart-balance term KL(mean membership || uniform on the k charts)")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   sub->add_option("--points", f->atlas.points, "Sample size of a generated manifold, or images of fmnist")

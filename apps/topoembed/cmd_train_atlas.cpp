@@ -31,12 +31,15 @@ namespace fs = std::filesystem;
 
 // Flags of `train` that only atlas-ae reads, and those it does not read.
 const char* const kAtlasOnlyFlags[] = {"--charts",            "--dim",             "--prior", "--prior-weight",
-                                       "--sharpening-weight", "--locality-weight", "--points"};
+                                       "--sharpening-weight", "--locality-weight", "--balance-weight", "--membership",
+                                       "--membership-temperature", "--points"};
 const char* const kNotAtlasFlags[] = {"--preset", "--config",       "--model",         "--latent-dim",
                                       "--lambda", "--patience",     "--weight-decay",  "--spheres-points"};
 // What a resumed atlas run takes from its atlas_config.json and so may not be given again.
 const char* const kFixedOnResume[] = {"--dataset", "--points", "--charts", "--dim", "--prior", "--prior-weight",
-                                      "--sharpening-weight", "--locality-weight", "--batch-size", "--lr", "--seed",
+                                      "--sharpening-weight", "--locality-weight", "--balance-weight", "--membership",
+                                      "--membership-temperature", "--batch-size",
+                                      "--lr", "--seed",
                                       "--validation-fraction"};
 
 bool given(const CLI::App& sub, const char* name) {
@@ -100,6 +103,19 @@ AtlasEvaluation evaluation_of(const nlohmann::json& j, const std::string& path) 
   }
 }
 
+// RP² in R⁶ by the Veronese map v ↦ (x², y², z², √2 xy, √2 xz, √2 yz) of unit vectors v [n, 3]
+// (v v^T with the Frobenius norm kept): antipodal v give one point, and every projective line is a
+// circle of radius 1/√2. Next to data::make_projective_plane's R⁴ map (x² − y², xy, xz, yz), whose
+// lines x = 0 and y = 0 are circles of radius 1/2 and whose other directions are squeezed, it has a
+// larger reach: measured, ambient k-means cells of 4000 points (k = 12 and 30) in the R⁴ image
+// contain whole projective lines (cells of intrinsic diameter π/2, Möbius bands), and their nerve
+// reads 1,0,2 or 1,1,0 over Z/2; in R⁶ the cells stay below 1 rad and the nerve reads 1,1,1 / 1,0,0.
+torch::Tensor veronese_r6(const torch::Tensor& v) {
+  const auto x = v.select(1, 0), y = v.select(1, 1), z = v.select(1, 2);
+  const double r2 = std::sqrt(2.0);
+  return torch::stack({x * x, y * y, z * z, r2 * x * y, r2 * x * z, r2 * y * z}, 1);
+}
+
 }  // namespace
 
 void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
@@ -110,12 +126,26 @@ void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
       ->capture_default_str();
   sub.add_option("--prior-weight", a.prior_weight, "atlas-ae: weight of the prior term (default 10 mmd, 1 gan)")
       ->check(CLI::Range(0.0, 1e9));
-  sub.add_option("--sharpening-weight", a.sharpening_weight, "atlas-ae: weight of the membership entropy")
-      ->check(CLI::Range(0.0, 1e9))
+  sub.add_option("--sharpening-weight", a.sharpening_weight,
+                 "atlas-ae: weight of the membership entropy (> 0 sharpens; < 0 is an entropy bonus, soft k-means "
+                 "memberships with --locality-weight)")
+      ->check(CLI::Range(-1e9, 1e9))
       ->capture_default_str();
   sub.add_option("--locality-weight", a.locality_weight,
                  "atlas-ae: weight of the locality term (q-weighted within-chart variance share)")
       ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub.add_option("--balance-weight", a.balance_weight,
+                 "atlas-ae: weight of the chart-balance term KL(mean membership || uniform on the k charts)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub.add_option("--membership", a.membership,
+                 "atlas-ae: chart memberships q: network (softmax head) or distance (softmax of -|x - c_j|^2 / T)")
+      ->check(CLI::IsMember({"network", "distance"}))
+      ->capture_default_str();
+  sub.add_option("--membership-temperature", a.membership_temperature,
+                 "atlas-ae: distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
+      ->check(CLI::Range(1e-9, 1e9))
       ->capture_default_str();
   sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(2, 100000000))
@@ -177,6 +207,7 @@ AtlasData load_atlas_data(const std::string& d, std::int64_t n, std::uint64_t se
   else if (d == "torus") out.points = data::make_torus(s).points;
   else if (d == "flat-torus") out.points = data::make_flat_torus(s).points;
   else if (d == "rp2") out.points = data::make_projective_plane(s).points;
+  else if (d == "rp2-r6") out.points = veronese_r6(data::make_projective_plane(s).intrinsic);
   else if (d == "t3") out.points = data::make_three_torus(s).points;
   else if (d == "fmnist") {
     data::ImageSetOptions image_options;
@@ -196,7 +227,7 @@ AtlasData load_atlas_data(const std::string& d, std::int64_t n, std::uint64_t se
     out.points = torch::from_blob(const_cast<double*>(cloud.coords.data()), {cloud.num_points, cloud.dim}, torch::kDouble)
                      .clone();
   } else {
-    throw std::invalid_argument(command + ": --dataset must be circle, sphere, torus, flat-torus, rp2, t3, fmnist "
+    throw std::invalid_argument(command + ": --dataset must be circle, sphere, torus, flat-torus, rp2, rp2-r6, t3, fmnist "
                                           "or a .csv point cloud, got '" + d + "'");
   }
   out.points = out.points.to(torch::kFloat).contiguous();
@@ -218,6 +249,11 @@ train::AtlasTrainingOptions atlas_training_options(const AtlasTrainFlags& a, con
   o.prior_weight = a.prior_weight ? *a.prior_weight : (a.prior == "gan" ? 1.0 : 10.0);
   o.sharpening_weight = a.sharpening_weight;
   o.locality_weight = a.locality_weight;
+  o.balance_weight = a.balance_weight;
+  if (a.membership != "network" && a.membership != "distance")
+    throw std::invalid_argument("atlas-ae: --membership must be network or distance, got '" + a.membership + "'");
+  o.membership = a.membership == "distance" ? models::AtlasMembership::kDistance : models::AtlasMembership::kNetwork;
+  o.membership_temperature = a.membership_temperature;
   o.epochs = c.epochs;
   o.batch_size = c.batch_size;
   o.learning_rate = c.learning_rate;
@@ -231,7 +267,9 @@ std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& a, c
   nlohmann::json config{{"method", "atlas-ae"}, {"dataset", c.dataset}, {"points", data.points.size(0)},
                         {"charts", o.charts}, {"chart_dim", o.chart_dim}, {"prior", a.prior},
                         {"prior_weight", o.prior_weight}, {"sharpening_weight", o.sharpening_weight},
-                        {"locality_weight", o.locality_weight}, {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
+                        {"locality_weight", o.locality_weight}, {"balance_weight", o.balance_weight},
+                        {"membership", a.membership}, {"membership_temperature", o.membership_temperature},
+                        {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
                         {"validation_fraction", c.validation_fraction}, {"seed", o.seed}};
   if (!data.image_shape.empty()) config["image_shape"] = data.image_shape;
   return config.dump(2) + "\n";
@@ -262,6 +300,9 @@ AtlasRunConfig read_atlas_run_config(const std::string& run_dir, const std::stri
     r.flags.prior_weight = j.at("prior_weight").get<double>();
     r.flags.sharpening_weight = j.at("sharpening_weight").get<double>();
     r.flags.locality_weight = j.value("locality_weight", 0.0);
+    r.flags.balance_weight = j.value("balance_weight", 0.0);
+    r.flags.membership = j.value("membership", std::string("network"));
+    r.flags.membership_temperature = j.value("membership_temperature", r.flags.membership_temperature);
     r.flags.points = j.at("points").get<std::int64_t>();
     r.common.run_dir = run_dir;
     r.common.dataset = j.at("dataset").get<std::string>();
@@ -370,7 +411,7 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
   for (const auto& e : r.history) {
     nlohmann::json line{{"epoch", e.epoch},           {"loss", e.loss},         {"reconstruction", e.reconstruction},
                         {"prior", e.prior},           {"sharpening", e.sharpening}, {"locality", e.locality},
-                        {"discriminator", e.discriminator}};
+                        {"balance", e.balance},       {"discriminator", e.discriminator}};
     log << line.dump() << "\n";
   }
   r.training = evaluate(*trained.atlas, trained.discriminator, x_train, o);

@@ -85,6 +85,9 @@ void validate(const AtlasOptions& o) {
   check_widths(o.trunk(), "AtlasOptions: trunk");
   check_widths(o.chart_encoder_hidden(), "AtlasOptions: chart_encoder_hidden");
   check_widths(o.chart_decoder_hidden(), "AtlasOptions: chart_decoder_hidden");
+  check_arg(o.membership_temperature() > 0 && std::isfinite(o.membership_temperature()),
+            "AtlasOptions: membership_temperature must be a finite value > 0, got " +
+                std::to_string(o.membership_temperature()));
 }
 
 AtlasImpl::AtlasImpl(AtlasOptions options) : torch::nn::Module("Atlas"), options_(std::move(options)) {
@@ -106,7 +109,11 @@ AtlasImpl::AtlasImpl(AtlasOptions options) : torch::nn::Module("Atlas"), options
     in = h;
   }
   register_module("trunk", trunk_);
-  membership_head_ = register_module("membership_head", torch::nn::Linear(in, k));
+  if (options_.membership() == AtlasMembership::kNetwork) {
+    membership_head_ = register_module("membership_head", torch::nn::Linear(in, k));
+  } else {
+    centres_ = register_parameter("membership_centres", torch::zeros({k, input_dim_}));
+  }
 
   // k chart encoders φ_i and k chart decoders ψ_i as chart-wise layers.
   std::int64_t width = in;
@@ -131,7 +138,13 @@ AtlasEncoding AtlasImpl::encode(const torch::Tensor& x) {
   check_batch_of(x, options_.input_shape(), "Atlas::encode");
   const auto h = trunk_->is_empty() ? x : trunk_->forward(x);
   AtlasEncoding e;
-  e.membership_logits = membership_head_->forward(h);
+  if (options_.membership() == AtlasMembership::kNetwork) {
+    e.membership_logits = membership_head_->forward(h);
+  } else {
+    const auto flat = x.reshape({x.size(0), -1}).to(centres_.dtype());
+    const auto sq = (flat.unsqueeze(1) - centres_.unsqueeze(0)).pow(2).sum(2);  // [B, k]
+    e.membership_logits = -sq / options_.membership_temperature();
+  }
   e.membership = torch::softmax(e.membership_logits, 1);
   auto c = h.unsqueeze(0);  // [1, B, H], broadcast to every chart by the first layer
   for (std::size_t l = 0; l < chart_encoders_.size(); ++l) {
@@ -339,6 +352,8 @@ std::string atlas_options_json(const AtlasOptions& o) {
   j["activation"] = activation_name(o.activation());
   j["batch_norm"] = o.batch_norm();
   j["output_activation"] = activation_name(o.output_activation());
+  j["membership"] = o.membership() == AtlasMembership::kDistance ? "distance" : "network";
+  j["membership_temperature"] = o.membership_temperature();
   return j.dump();
 }
 
@@ -360,6 +375,14 @@ AtlasOptions parse_atlas_options_json(const std::string& json_text) {
       .activation(parse_activation(atlas_field<std::string>(j, "activation", "a string")))
       .batch_norm(atlas_field<bool>(j, "batch_norm", "a boolean"))
       .output_activation(parse_activation(atlas_field<std::string>(j, "output_activation", "a string")));
+  // Files from before the distance membership have neither field: a network head.
+  if (j.contains("membership")) {
+    const auto m = atlas_field<std::string>(j, "membership", "a string");
+    check_arg(m == "network" || m == "distance",
+              "atlas options: membership must be \"network\" or \"distance\", got \"" + m + "\"");
+    o.membership(m == "distance" ? AtlasMembership::kDistance : AtlasMembership::kNetwork);
+    o.membership_temperature(atlas_field<double>(j, "membership_temperature", "a number"));
+  }
   validate(o);
   return o;
 }

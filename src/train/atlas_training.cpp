@@ -94,10 +94,14 @@ void validate(const AtlasTrainingOptions& o) {
   check(o.chart_dim >= 1, "chart_dim must be >= 1, got " + std::to_string(o.chart_dim));
   check(o.prior_weight >= 0 && std::isfinite(o.prior_weight),
         "prior_weight must be a finite value >= 0, got " + std::to_string(o.prior_weight));
-  check(o.sharpening_weight >= 0 && std::isfinite(o.sharpening_weight),
-        "sharpening_weight must be a finite value >= 0, got " + std::to_string(o.sharpening_weight));
+  check(std::isfinite(o.sharpening_weight),
+        "sharpening_weight must be a finite value, got " + std::to_string(o.sharpening_weight));
   check(o.locality_weight >= 0 && std::isfinite(o.locality_weight),
         "locality_weight must be a finite value >= 0, got " + std::to_string(o.locality_weight));
+  check(o.balance_weight >= 0 && std::isfinite(o.balance_weight),
+        "balance_weight must be a finite value >= 0, got " + std::to_string(o.balance_weight));
+  check(o.membership_temperature > 0 && std::isfinite(o.membership_temperature),
+        "membership_temperature must be a finite value > 0, got " + std::to_string(o.membership_temperature));
   check(o.epochs >= 1, "epochs must be >= 1, got " + std::to_string(o.epochs));
   check(o.batch_size >= 2, "batch_size must be >= 2, got " + std::to_string(o.batch_size));
   check(o.learning_rate > 0 && std::isfinite(o.learning_rate),
@@ -130,6 +134,16 @@ torch::Tensor atlas_locality_loss(const torch::Tensor& membership, const torch::
   return within / total;
 }
 
+torch::Tensor atlas_balance_loss(const torch::Tensor& membership) {
+  if (!membership.defined() || membership.dim() != 2 || membership.size(0) < 1 || membership.size(1) < 1)
+    throw std::invalid_argument("atlas_balance_loss: expected memberships [B, k] with B, k >= 1, got " +
+                                sizes_of(membership));
+  const auto mean = membership.mean(0);  // [k]
+  const double k = static_cast<double>(membership.size(1));
+  // The clamp only keeps log finite at an empty chart, where the term's factor q̄_j is 0 anyway.
+  return (mean * (mean.clamp_min(1e-30) * k).log()).sum();
+}
+
 AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tensor& x,
                               const torch::Tensor& prior_samples, const AtlasTrainingOptions& options) {
   AtlasLossTerms t;
@@ -137,8 +151,9 @@ AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tenso
   t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()));
   t.sharpening = sharpening_term(out.membership, options.sharpening);
   t.locality = atlas_locality_loss(out.membership, x);
+  t.balance = atlas_balance_loss(out.membership);
   t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
-            options.locality_weight * t.locality;
+            options.locality_weight * t.locality + options.balance_weight * t.balance;
   return t;
 }
 
@@ -152,8 +167,9 @@ AtlasLossTerms atlas_gan_loss(const models::AtlasOutput& out, const torch::Tenso
   t.prior = (codes.weights * torch::softplus(-logits)).sum();
   t.sharpening = sharpening_term(out.membership, options.sharpening);
   t.locality = atlas_locality_loss(out.membership, x);
+  t.balance = atlas_balance_loss(out.membership);
   t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
-            options.locality_weight * t.locality;
+            options.locality_weight * t.locality + options.balance_weight * t.balance;
   return t;
 }
 
@@ -176,6 +192,9 @@ std::string atlas_training_options_json(const AtlasTrainingOptions& o) {
                    {"sharpening_weight", o.sharpening_weight},
                    {"sharpening", o.sharpening == diff::SharpeningTerm::kEntropy ? "entropy" : "uniform-deviation"},
                    {"locality_weight", o.locality_weight},
+                   {"balance_weight", o.balance_weight},
+                   {"membership", o.membership == models::AtlasMembership::kDistance ? "distance" : "network"},
+                   {"membership_temperature", o.membership_temperature},
                    {"epochs", o.epochs},
                    {"batch_size", o.batch_size},
                    {"learning_rate", o.learning_rate},
@@ -191,7 +210,7 @@ namespace fs = std::filesystem;
 nlohmann::json epoch_log_json(const AtlasEpochLog& e) {
   return {{"epoch", e.epoch},         {"loss", e.loss},         {"reconstruction", e.reconstruction},
           {"prior", e.prior},         {"sharpening", e.sharpening}, {"locality", e.locality},
-          {"discriminator", e.discriminator}};
+          {"balance", e.balance},     {"discriminator", e.discriminator}};
 }
 
 AtlasEpochLog epoch_log_from_json(const nlohmann::json& j) {
@@ -202,6 +221,7 @@ AtlasEpochLog epoch_log_from_json(const nlohmann::json& j) {
   e.prior = j.at("prior").get<double>();
   e.sharpening = j.at("sharpening").get<double>();
   e.locality = j.at("locality").get<double>();
+  e.balance = j.value("balance", 0.0);  // checkpoints from before the balance term
   e.discriminator = j.at("discriminator").get<double>();
   return e;
 }
@@ -256,6 +276,11 @@ void load_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, 
     auto now = nlohmann::json::parse(atlas_training_options_json(options));
     saved.erase("epochs");
     now.erase("epochs");
+    if (!saved.contains("balance_weight")) saved["balance_weight"] = 0.0;  // made before the balance term
+    if (!saved.contains("membership")) {  // made before the distance membership
+      saved["membership"] = "network";
+      saved["membership_temperature"] = now.at("membership_temperature");
+    }
     if (saved != now)
       throw std::invalid_argument("train_atlas: cannot resume: the options differ from the checkpoint's (only epochs "
                                   "may change): " + saved.dump() + " vs " + now.dump());
@@ -310,9 +335,29 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
   const auto d = options.chart_dim;
 
   AtlasTrainingResult result;
-  result.atlas = models::Atlas(
-      models::AtlasOptions({x_all.size(1)}, k, d).trunk(options.trunk).chart_decoder_hidden(options.decoder_hidden));
+  auto atlas_options =
+      models::AtlasOptions({x_all.size(1)}, k, d).trunk(options.trunk).chart_decoder_hidden(options.decoder_hidden);
+  torch::Tensor initial_centres;
+  if (options.membership == models::AtlasMembership::kDistance) {
+    // Centres at k distinct random points (with repeats only when k > N). The temperature is
+    // relative to the cell scale s² = mean_x min_j ‖x − c_j‖² of these centres, so that one value
+    // means the same overlap width for any data scale, number of charts and dimension.
+    auto generator = at::detail::createCPUGenerator(mix_seed(options.seed, 3));
+    const auto pick = k <= n ? torch::randperm(n, generator, torch::kLong).slice(0, 0, k)
+                             : torch::randint(n, {k}, generator, torch::kLong);
+    initial_centres = x_all.index_select(0, pick);
+    const auto nearest = torch::cdist(x_all.to(torch::kDouble), initial_centres.to(torch::kDouble)).pow(2).amin(1);
+    const double cell_scale = nearest.mean().item<double>();
+    check(cell_scale > 0, "the distance membership needs points with spread, got all points on the chart centres");
+    atlas_options.membership(models::AtlasMembership::kDistance)
+        .membership_temperature(options.membership_temperature * cell_scale);
+  }
+  result.atlas = models::Atlas(atlas_options);
   reinitialize(*result.atlas, mix_seed(options.seed, 0));
+  if (initial_centres.defined()) {
+    torch::NoGradGuard no_grad;
+    result.atlas->named_parameters()["membership_centres"].copy_(initial_centres);
+  }
   result.atlas->train();
   torch::optim::Adam optimizer(result.atlas->parameters(), torch::optim::AdamOptions(options.learning_rate));
   std::unique_ptr<torch::optim::Adam> discriminator_optimizer;
@@ -368,6 +413,7 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
       log.prior += terms.prior.item<double>();
       log.sharpening += terms.sharpening.item<double>();
       log.locality += terms.locality.item<double>();
+      log.balance += terms.balance.item<double>();
       ++batches;
     }
     const double b = static_cast<double>(std::max<std::int64_t>(batches, 1));
@@ -376,6 +422,7 @@ AtlasTrainingResult train_atlas(const torch::Tensor& points, const AtlasTraining
     log.prior /= b;
     log.sharpening /= b;
     log.locality /= b;
+    log.balance /= b;
     log.discriminator /= b;
     result.history.push_back(log);
     if (!checkpoint.empty()) save_checkpoint(checkpoint, options, result, session);

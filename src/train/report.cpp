@@ -334,17 +334,19 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
   if (!log.empty()) {
     viz::Series reconstruction{"reconstruction", {}, {}}, total{"total loss", {}, {}};
     viz::Series prior{"prior term", {}, {}}, sharpening{"sharpening term", {}, {}};
-    viz::Series locality{"locality term", {}, {}};
-    // Logs written before the locality term have no "locality"; then its curve is left out.
+    viz::Series locality{"locality term", {}, {}}, balance{"balance term", {}, {}};
+    // Logs written before the locality or balance term lack it; then its curve is left out.
     const bool has_locality = log.front().contains("locality");
+    const bool has_balance = log.front().contains("balance");
     for (std::size_t i = 0; i < log.size(); ++i) {
       const double e = atlas_log_value(log[i], "epoch", i + 1);
-      for (auto* s : {&reconstruction, &total, &prior, &sharpening, &locality}) s->x.push_back(e);
+      for (auto* s : {&reconstruction, &total, &prior, &sharpening, &locality, &balance}) s->x.push_back(e);
       reconstruction.y.push_back(atlas_log_value(log[i], "reconstruction", i + 1));
       total.y.push_back(atlas_log_value(log[i], "loss", i + 1));
       prior.y.push_back(atlas_log_value(log[i], "prior", i + 1));
       sharpening.y.push_back(atlas_log_value(log[i], "sharpening", i + 1));
       locality.y.push_back(has_locality ? atlas_log_value(log[i], "locality", i + 1) : 0.0);
+      balance.y.push_back(has_balance ? atlas_log_value(log[i], "balance", i + 1) : 0.0);
     }
     report.section("Training");
     viz::LinePlotOptions line;
@@ -354,13 +356,15 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
     line.title = "Total loss and reconstruction per epoch";
     viz::line_plot({total, reconstruction}, (plots / "loss.png").string(), line);
     report.image((plots / "loss.png").string(), "Means over the epoch's batches");
-    line.title = "Prior, sharpening and locality terms per epoch (unweighted)";
+    line.title = "Prior, sharpening, locality and balance terms per epoch (unweighted)";
     std::vector<viz::Series> terms{prior, sharpening};
     if (has_locality) terms.push_back(locality);
+    if (has_balance) terms.push_back(balance);
     viz::line_plot(terms, (plots / "loss_terms.png").string(), line);
     report.image((plots / "loss_terms.png").string(),
-                 "The prior-matching term (MMD or GAN), the membership sharpening term (entropy) and the locality "
-                 "term (within-chart share of the variance), each before its weight");
+                 "The prior-matching term (MMD or GAN), the membership sharpening term (entropy), the locality "
+                 "term (within-chart share of the variance) and the chart-balance term (KL of the mean membership "
+                 "from uniform), each before its weight");
   }
 
   // Memberships on the points, the chart masses and the chart graph.

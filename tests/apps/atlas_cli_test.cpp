@@ -285,7 +285,7 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
 
 TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   const std::string common = "train --method atlas-ae --dataset circle --points 60 --charts 3 --dim 1 --batch-size 32 "
-                             "--locality-weight 0.5 --seed 7 --threads 1 --quiet --no-report --run-dir ";
+                             "--locality-weight 0.5 --balance-weight 0.3 --seed 7 --threads 1 --quiet --no-report --run-dir ";
   ASSERT_EQ(run(common + path("full") + " --epochs 4").code, 0);
   // A run killed after epoch 2: its checkpoint and atlas_config.json are there, its outputs not.
   ASSERT_EQ(run(common + path("split") + " --epochs 2").code, 0);
@@ -308,6 +308,7 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   const auto config = nlohmann::json::parse(read_all(split / "atlas_config.json"));
   EXPECT_EQ(config.at("epochs"), 4);
   EXPECT_EQ(config.at("locality_weight"), 0.5);
+  EXPECT_EQ(config.at("balance_weight"), 0.3);
   std::istringstream log(read_all(split / "log.jsonl"));
   std::string line;
   int epochs = 0;
@@ -316,6 +317,8 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
     EXPECT_EQ(record.at("epoch"), ++epochs);
     const double locality = record.at("locality").get<double>();
     EXPECT_TRUE(locality >= 0 && locality <= 1) << locality;
+    const double balance = record.at("balance").get<double>();
+    EXPECT_TRUE(balance >= 0 && balance <= std::log(3.0) + 1e-9) << balance;
   }
   EXPECT_EQ(epochs, 4);
 
@@ -333,12 +336,15 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
                            {"cannot resume", "no checkpoint"}));
 }
 
-TEST_F(AtlasCli, LocalityWeightIsAnAtlasOptionWithARange) {
+TEST_F(AtlasCli, LocalityAndBalanceWeightsAreAtlasOptionsWithARange) {
   fs::create_directories(dir_ / "run");
   const auto before = tree_snapshot(dir_ / "run");
   EXPECT_TRUE(fails_naming(run("train --method ae --locality-weight 1 --run-dir " + path("run")),
                            {"--locality-weight is an atlas-ae option"}));
   EXPECT_TRUE(fails_naming(train_tiny("run", "--locality-weight -1"), {"--locality-weight"}));
+  EXPECT_TRUE(fails_naming(run("train --method topoae --balance-weight 1 --run-dir " + path("run")),
+                           {"--balance-weight is an atlas-ae option"}));
+  EXPECT_TRUE(fails_naming(train_tiny("run", "--balance-weight -0.5"), {"--balance-weight"}));
   EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
   // The term changes the training: another weight, other memberships.
   ASSERT_EQ(train_tiny("plain", "--no-report").code, 0);
@@ -370,6 +376,15 @@ TEST_F(AtlasCli, ReportOfAnAtlasRunDrawsTheNerve) {
   EXPECT_TRUE(fails_naming(run("report " + path("run")), {"atlas.pt", "has not finished"}));
   std::ofstream(run_dir / "atlas_config.json") << "{\"method\": \"atlas-ae\"}\n";
   EXPECT_TRUE(fails_naming(run("report " + path("run")), {"atlas_config.json", "lacks a field"}));
+}
+
+TEST_F(AtlasCli, Rp2InR6IsTheVeroneseImage) {
+  ASSERT_EQ(run("train --method atlas-ae --dataset rp2-r6 --points 40 --charts 2 --dim 2 --epochs 1 --threads 1 "
+                "--quiet --no-report --run-dir " + path("run")).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "run" / "atlas_config.json")).at("dataset"), "rp2-r6");
+  // The report rebuilds the points from the config; the atlas takes 6 coordinates.
+  const auto r = run("report " + path("run"));
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST_F(AtlasCli, NerveOfARunWithoutChartsIsAClearError) {

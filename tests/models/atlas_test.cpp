@@ -334,3 +334,48 @@ TEST(AtlasCheckpoint, RoundTripAndKindCheck) {
             "atlas options: missing field 'chart_dim'");
   fs::remove_all(dir);
 }
+
+TEST(Atlas, DistanceMembershipIsTheGibbsMembershipOfItsCentres) {
+  mdl::Atlas atlas(mdl::AtlasOptions({2}, 3, 1).membership(mdl::AtlasMembership::kDistance).membership_temperature(0.5));
+  atlas->to(torch::kDouble);
+  auto centres = atlas->named_parameters()["membership_centres"];
+  {
+    torch::NoGradGuard no_grad;
+    centres.copy_(tensor2({0, 0, 1, 0, 0, 2}, 3, 2));
+  }
+  // x = (1, 1): squared distances 2, 1, 2 → q ∝ (e^{-4}, e^{-2}, e^{-4}).
+  const auto q = atlas->encode(tensor2({1, 1}, 1, 2)).membership;
+  const double z = 2 * std::exp(-4.0) + std::exp(-2.0);
+  EXPECT_NEAR(q[0][0].item<double>(), std::exp(-4.0) / z, 1e-12);
+  EXPECT_NEAR(q[0][1].item<double>(), std::exp(-2.0) / z, 1e-12);
+  EXPECT_NEAR(q[0][2].item<double>(), std::exp(-4.0) / z, 1e-12);
+  // The centres get gradients, and there is no membership head.
+  atlas->forward(tensor2({1, 1, 0, 3}, 2, 2)).membership.select(1, 0).sum().backward();
+  EXPECT_GT(centres.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(atlas->named_parameters().find("membership_head.weight"), nullptr);
+
+  // Saved and loaded with its membership kind, temperature and centres (in float32: load_atlas
+  // builds a float model and reads the weights into it).
+  atlas->to(torch::kFloat);
+  const auto x_float = torch::tensor({1.0F, 1.0F}).view({1, 2});
+  const auto q_float = atlas->encode(x_float).membership;
+  const auto dir = temp_dir("distance");
+  const auto path = (dir / "atlas.pt").string();
+  mdl::save_atlas(*atlas, path);
+  auto loaded = mdl::load_atlas(path);
+  EXPECT_EQ(loaded->options().membership(), mdl::AtlasMembership::kDistance);
+  EXPECT_EQ(loaded->options().membership_temperature(), 0.5);
+  EXPECT_TRUE(torch::equal(loaded->named_parameters()["membership_centres"], atlas->named_parameters()["membership_centres"]));
+  EXPECT_TRUE(torch::equal(loaded->encode(x_float).membership, q_float));
+  fs::remove_all(dir);
+
+  EXPECT_EQ(error_of([] { mdl::Atlas(mdl::AtlasOptions({2}, 3, 1).membership_temperature(0)); }),
+            "AtlasOptions: membership_temperature must be a finite value > 0, got 0.000000");
+  EXPECT_EQ(error_of([] {
+              mdl::parse_atlas_options_json(
+                  R"({"input_shape":[2],"charts":2,"chart_dim":1,"trunk":[],"chart_encoder_hidden":[],)"
+                  R"("chart_decoder_hidden":[],"activation":"relu","batch_norm":false,"output_activation":"identity",)"
+                  R"("membership":"voronoi","membership_temperature":1})");
+            }),
+            "atlas options: membership must be \"network\" or \"distance\", got \"voronoi\"");
+}

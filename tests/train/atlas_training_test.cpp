@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -79,6 +80,7 @@ TEST(AtlasTraining, MmdLossGradientsMatchFiniteDifferences) {
   o.prior_weight = 2.0;
   o.sharpening_weight = 0.3;
   o.locality_weight = 0.7;
+  o.balance_weight = 0.4;
   expect_gradients_match(*atlas, [&] { return tr::atlas_mmd_loss(atlas->forward(x), x, prior, o).total; });
   o.sharpening = topoembed::diff::SharpeningTerm::kUniformDeviation;
   expect_gradients_match(*atlas, [&] { return tr::atlas_mmd_loss(atlas->forward(x), x, prior, o).total; });
@@ -145,6 +147,45 @@ TEST(AtlasTraining, LocalityByHand) {
   EXPECT_EQ(tr::atlas_locality_loss(uniform, torch::ones({2, 1}, torch::kDouble)).item<double>(), 0.0);
   EXPECT_EQ(error_of([&] { tr::atlas_locality_loss(uniform, torch::ones({3, 1}, torch::kDouble)); }),
             "atlas_locality_loss: expected memberships [B, k] and x [B, D] with the same B, got [2, 2] and [3, 1]");
+}
+
+TEST(AtlasTraining, BalanceByHand) {
+  // Mean membership uniform over the charts (though no single row is): 0.
+  const auto balanced = torch::tensor({1.0, 0.0, 0.0, 1.0}, torch::kDouble).view({2, 2});
+  EXPECT_NEAR(tr::atlas_balance_loss(balanced).item<double>(), 0.0, 1e-12);
+  // Every point in chart 0 of 3: log 3 (the empty charts count 0 log 0 = 0).
+  const auto one_chart = torch::tensor({1.0, 0.0, 0.0, 1.0, 0.0, 0.0}, torch::kDouble).view({2, 3});
+  EXPECT_NEAR(tr::atlas_balance_loss(one_chart).item<double>(), std::log(3.0), 1e-12);
+  // q̄ = (0.75, 0.25): 0.75 log 1.5 + 0.25 log 0.5.
+  const auto mixed = torch::tensor({1.0, 0.0, 0.5, 0.5}, torch::kDouble).view({2, 2});
+  EXPECT_NEAR(tr::atlas_balance_loss(mixed).item<double>(), 0.75 * std::log(1.5) + 0.25 * std::log(0.5), 1e-12);
+  EXPECT_EQ(error_of([&] { tr::atlas_balance_loss(torch::ones({3}, torch::kDouble)); }),
+            "atlas_balance_loss: expected memberships [B, k] with B, k >= 1, got [3]");
+}
+
+TEST(AtlasTraining, DistanceMembershipTrainsFromDataCentres) {
+  tr::AtlasTrainingOptions o;
+  o.charts = 4;
+  o.trunk = {16};
+  o.decoder_hidden = {16};
+  o.epochs = 3;
+  o.batch_size = 32;
+  o.membership = mdl::AtlasMembership::kDistance;
+  o.membership_temperature = 0.1;
+  o.seed = 2;
+  const auto x = circle(64);
+  auto result = tr::train_atlas(x, o);
+  ASSERT_EQ(result.history.size(), 3u);
+  const auto& options = result.atlas->options();
+  EXPECT_EQ(options.membership(), mdl::AtlasMembership::kDistance);
+  // T = 0.1 × the cell scale of 4 centres on the unit circle: below 0.1 × (squared diameter 4).
+  EXPECT_GT(options.membership_temperature(), 0.0);
+  EXPECT_LT(options.membership_temperature(), 0.4);
+  // The centres started at data points (on the unit circle) and stay near the data.
+  const auto centres = result.atlas->named_parameters()["membership_centres"];
+  EXPECT_LT((centres.norm(2, 1) - 1).abs().max().item<double>(), 0.5);
+  const auto q = tr::atlas_memberships(*result.atlas, x);
+  EXPECT_LT((q.sum(1) - 1).abs().max().item<double>(), 1e-5);
 }
 
 TEST(AtlasTraining, LocalityGradientsMatchFiniteDifferences) {
@@ -274,6 +315,12 @@ TEST(AtlasTraining, BadOptionsRejected) {
             "train_atlas: prior_weight must be a finite value >= 0, got -1.000000");
   EXPECT_EQ(with([](auto& o) { o.locality_weight = -1; }),
             "train_atlas: locality_weight must be a finite value >= 0, got -1.000000");
+  EXPECT_EQ(with([](auto& o) { o.sharpening_weight = std::numeric_limits<double>::infinity(); }),
+            "train_atlas: sharpening_weight must be a finite value, got inf");
+  EXPECT_EQ(with([](auto& o) { o.membership_temperature = 0; }),
+            "train_atlas: membership_temperature must be a finite value > 0, got 0.000000");
+  EXPECT_EQ(with([](auto& o) { o.balance_weight = -1; }),
+            "train_atlas: balance_weight must be a finite value >= 0, got -1.000000");
   EXPECT_EQ(error_of([] { tr::train_atlas(torch::zeros({1, 2}), {}); }),
             "train_atlas: expected points of shape [N, D] with N >= 2, got [1, 2]");
   auto bad = circle(8);

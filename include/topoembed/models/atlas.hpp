@@ -15,6 +15,13 @@
 
 namespace topoembed::models {
 
+// How q(x) is computed. kNetwork: softmax of a linear head on the trunk (any logits the network
+// likes). kDistance: q_j(x) ∝ exp(−‖x − c_j‖² / T), a softmax of negative squared distances to k
+// learnt chart centres c_j in data space at a fixed temperature T (the Gibbs, or soft k-means,
+// memberships): each chart is a soft cell around its centre, and the membership of a far chart
+// falls off with the distance — what the fuzzy nerve's strengths estimate overlaps from.
+enum class AtlasMembership { kNetwork, kDistance };
+
 struct AtlasOptions {
   // input_shape: one sample's shape ({D} or {C, H, W}; images are flattened, D = product).
   // charts = k ≥ 1, chart_dim = d ≥ 1.
@@ -33,6 +40,9 @@ struct AtlasOptions {
   TORCH_ARG(Activation, activation) = Activation::kReLU;
   TORCH_ARG(bool, batch_norm) = false;  // BatchNorm in the trunk, after each activation
   TORCH_ARG(Activation, output_activation) = Activation::kIdentity;  // of every ψ_i
+  TORCH_ARG(AtlasMembership, membership) = AtlasMembership::kNetwork;
+  // kDistance: T > 0, in squared data units.
+  TORCH_ARG(double, membership_temperature) = 1.0;
 };
 
 // Throws std::invalid_argument ("AtlasOptions: charts must be >= 1, got 0", ...).
@@ -73,7 +83,8 @@ class AtlasImpl : public torch::nn::Module {
   AtlasOptions options_;
   std::int64_t input_dim_ = 0;
   torch::nn::Sequential trunk_{nullptr};
-  torch::nn::Linear membership_head_{nullptr};
+  torch::nn::Linear membership_head_{nullptr};  // kNetwork
+  torch::Tensor centres_;                         // kDistance: [k, D]
   std::vector<ChartwiseLinear> chart_encoders_;
   std::vector<ChartwiseLinear> chart_decoders_;
 };
