@@ -32,10 +32,10 @@ DATASETS = [("spheres", "Spheres (test split, n = 1,000)"),
 
 METHOD_NAMES = {"topoae": "TopoAE", "topoae-tuned": "TopoAE (tuned preset)",
                 "topoae-tuned-last": "TopoAE (tuned preset), last-epoch model",
-                "topoae-last": "TopoAE, last-epoch model", "ae": "AE",
+                "topoae-last": "TopoAE, last-epoch model", "ae": "AE", "ae-last": "AE, last-epoch model",
                 "topoae-1epoch": "TopoAE, 1 epoch (session 2)", "ae-1epoch": "AE, 1 epoch (session 2)",
                 "pca": "PCA", "tsne": "t-SNE", "isomap": "Isomap", "umap": "UMAP"}
-METHOD_ORDER = ["topoae", "topoae-last", "topoae-tuned", "topoae-tuned-last", "topoae-1epoch", "ae", "ae-1epoch", "pca", "tsne", "isomap", "umap"]
+METHOD_ORDER = ["topoae", "topoae-last", "topoae-tuned", "topoae-tuned-last", "topoae-1epoch", "ae", "ae-last", "ae-1epoch", "pca", "tsne", "isomap", "umap"]
 
 # The paper's published means over five runs: Moor, Horn, Rieck, Borgwardt, "Topological
 # Autoencoders", ICML 2020, Table 1, as quoted in ../shared/reference/README.md (only the values
