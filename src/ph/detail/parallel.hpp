@@ -14,6 +14,17 @@
 
 namespace topoembed::ph::detail {
 
+// One worker's loop of parallel_chunks: claims chunks [begin, begin + chunk) from `next` until
+// none is left.
+template <class Fn>
+void run_chunks(std::atomic<std::int64_t>& next, std::int64_t n, std::int64_t chunk, Fn& fn, int worker) {
+  for (;;) {
+    const std::int64_t begin = next.fetch_add(chunk);
+    if (begin >= n) break;
+    fn(begin, std::min(n, begin + chunk), worker);
+  }
+}
+
 // Calls fn(begin, end, worker) on chunks of [0, n), handed out dynamically to `threads` workers.
 // The first exception thrown by a worker is rethrown in the caller.
 template <class Fn>
@@ -30,11 +41,7 @@ void parallel_chunks(int threads, std::int64_t n, std::int64_t chunk, Fn&& fn) {
   std::mutex error_mutex;
   auto work = [&](int worker) {
     try {
-      for (;;) {
-        const std::int64_t begin = next.fetch_add(chunk);
-        if (begin >= n) break;
-        fn(begin, std::min(n, begin + chunk), worker);
-      }
+      run_chunks(next, n, chunk, fn, worker);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();
@@ -63,11 +70,7 @@ void parallel_chunks(ThreadPool& pool, std::int64_t n, std::int64_t chunk, Fn&& 
   std::atomic<std::int64_t> next{0};
   pool.run(workers, [&](int worker) {
     try {
-      for (;;) {
-        const std::int64_t begin = next.fetch_add(chunk);
-        if (begin >= n) break;
-        fn(begin, std::min(n, begin + chunk), worker);
-      }
+      run_chunks(next, n, chunk, fn, worker);
     } catch (...) {
       next.store(n);  // the others stop at their next chunk; the pool rethrows the first error
       throw;
