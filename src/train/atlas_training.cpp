@@ -234,22 +234,29 @@ struct AtlasSession {
   std::uint64_t step = 0;
 };
 
+// A module or optimizer as a nested archive under `key` of the checkpoint, and back.
+template <class Saveable>
+void write_nested(torch::serialize::OutputArchive& archive, const char* key, const Saveable& x) {
+  torch::serialize::OutputArchive nested;
+  x.save(nested);
+  archive.write(key, nested);
+}
+
+template <class Loadable>
+void read_nested(torch::serialize::InputArchive& archive, const char* key, Loadable& x) {
+  torch::serialize::InputArchive nested;
+  archive.read(key, nested);
+  x.load(nested);
+}
+
 void save_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, const AtlasTrainingResult& result,
                      const AtlasSession& s) {
   torch::serialize::OutputArchive archive;
-  torch::serialize::OutputArchive atlas_archive;
-  result.atlas->save(atlas_archive);
-  archive.write("atlas", atlas_archive);
-  torch::serialize::OutputArchive optimizer_archive;
-  s.optimizer->save(optimizer_archive);
-  archive.write("optimizer", optimizer_archive);
+  write_nested(archive, "atlas", *result.atlas);
+  write_nested(archive, "optimizer", *s.optimizer);
   if (result.discriminator) {
-    torch::serialize::OutputArchive d_archive;
-    result.discriminator->save(d_archive);
-    archive.write("discriminator", d_archive);
-    torch::serialize::OutputArchive d_optimizer_archive;
-    s.discriminator_optimizer->save(d_optimizer_archive);
-    archive.write("discriminator_optimizer", d_optimizer_archive);
+    write_nested(archive, "discriminator", *result.discriminator);
+    write_nested(archive, "discriminator_optimizer", *s.discriminator_optimizer);
   }
   archive.write("shuffle_generator", s.shuffle_generator->get_state());
   nlohmann::json history = nlohmann::json::array();
@@ -284,19 +291,11 @@ void load_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, 
     if (saved != now)
       throw std::invalid_argument("train_atlas: cannot resume: the options differ from the checkpoint's (only epochs "
                                   "may change): " + saved.dump() + " vs " + now.dump());
-    torch::serialize::InputArchive atlas_archive;
-    archive.read("atlas", atlas_archive);
-    result.atlas->load(atlas_archive);
-    torch::serialize::InputArchive optimizer_archive;
-    archive.read("optimizer", optimizer_archive);
-    s.optimizer->load(optimizer_archive);
+    read_nested(archive, "atlas", *result.atlas);
+    read_nested(archive, "optimizer", *s.optimizer);
     if (result.discriminator) {
-      torch::serialize::InputArchive d_archive;
-      archive.read("discriminator", d_archive);
-      result.discriminator->load(d_archive);
-      torch::serialize::InputArchive d_optimizer_archive;
-      archive.read("discriminator_optimizer", d_optimizer_archive);
-      s.discriminator_optimizer->load(d_optimizer_archive);
+      read_nested(archive, "discriminator", *result.discriminator);
+      read_nested(archive, "discriminator_optimizer", *s.discriminator_optimizer);
     }
     torch::Tensor generator_state;
     archive.read("shuffle_generator", generator_state);
