@@ -128,6 +128,10 @@ def load_runs(results, dataset):
     return runs
 
 
+def by_seed(runs):
+    return sorted(runs, key=lambda t: t[0])
+
+
 def method_order(methods):
     known = [m for m in METHOD_ORDER if m in methods]
     return known + sorted(m for m in methods if m not in METHOD_ORDER)
@@ -155,6 +159,34 @@ def notes_of(method, runs):
     return "; ".join(notes)
 
 
+def numeric(runs, key):
+    """The values of key in the runs that have a number there."""
+    return [r[key] for _, r in runs if isinstance(r.get(key), (int, float))]
+
+
+def row(label, seeds, cells, notes):
+    """One table row: method label, seed column, a cell per COLUMNS entry, notes."""
+    return f"| {label} | {seeds} | " + " | ".join(cells) + f" | {notes} |"
+
+
+def published_cells(values):
+    """Cells of a published row: the quoted value of each column, — where none is quoted."""
+    return [fmt(values.get(key)) for _, key in COLUMNS]
+
+
+def measured_cells(runs):
+    """Cells of a topoembed row: mean ± std over the runs with a value (the mean alone for one)."""
+    cells = []
+    for _, key in COLUMNS:
+        values = numeric(runs, key)
+        if not values:
+            cells.append("—")
+            continue
+        m, s = mean_std(values)
+        cells.append(f"{fmt(m)} ± {fmt(s)}" if len(values) > 1 else fmt(m))
+    return cells
+
+
 def table(dataset, runs):
     lines = ["| method | seeds | " + " | ".join(t for t, _ in COLUMNS) + " | notes |",
              "|---|---|" + "---|" * len(COLUMNS) + "---|"]
@@ -163,25 +195,15 @@ def table(dataset, runs):
         name = METHOD_NAMES.get(method, method)
         if method in runs:
             rs = runs[method]
-            cells = []
-            for _, key in COLUMNS:
-                values = [r[key] for _, r in rs if isinstance(r.get(key), (int, float))]
-                if not values:
-                    cells.append("—")
-                    continue
-                m, s = mean_std(values)
-                cells.append(f"{fmt(m)} ± {fmt(s)}" if len(values) > 1 else fmt(m))
-            seeds = ",".join(str(s) for s, _ in sorted(rs, key=lambda t: t[0]))
-            lines.append(f"| **{name}** (topoembed) | {len(rs)} ({seeds}) | " + " | ".join(cells) +
-                         f" | {notes_of(method, rs)} |")
+            seeds = ",".join(str(s) for s, _ in by_seed(rs))
+            lines.append(row(f"**{name}** (topoembed)", f"{len(rs)} ({seeds})", measured_cells(rs),
+                             notes_of(method, rs)))
         if method in paper:
-            cells = [fmt(paper[method].get(key)) for _, key in COLUMNS]
-            lines.append(f"| {name} (paper, Table 1) | 5 | " + " | ".join(cells) + " | published mean |")
+            lines.append(row(f"{name} (paper, Table 1)", 5, published_cells(paper[method]), "published mean"))
         latents = PAPER_LATENTS.get(dataset, {}).get(method)
         if latents:
-            cells = [fmt(latents.get(key)) for _, key in COLUMNS]
-            lines.append(f"| {name} (paper's latents file) | 1 | " + " | ".join(cells) +
-                         " | the official code's run, measured here |")
+            lines.append(row(f"{name} (paper's latents file)", 1, published_cells(latents),
+                             "the official code's run, measured here"))
     return lines
 
 
@@ -196,7 +218,7 @@ def targets(dataset, runs):
         rs = runs[method]
         parts = []
         for key, title, op, bound in TARGETS[dataset]:
-            values = [r[key] for _, r in rs if isinstance(r.get(key), (int, float))]
+            values = numeric(rs, key)
             if not values:
                 parts.append(f"{title} {op} {bound}: no values")
                 continue
@@ -205,8 +227,7 @@ def targets(dataset, runs):
             parts.append(f"{title} {op} {bound:g}: {fmt(m)} **{'met' if ok else 'missed'}**")
         caveat = "" if len(rs) >= 5 else f" (only {len(rs)} seed{'s' if len(rs) != 1 else ''}; the target is a five-seed mean)"
         key, title = TARGETS[dataset][0][:2]
-        per_seed = ", ".join(f"{fmt(r[key])}" for _, r in sorted(rs, key=lambda t: t[0])
-                             if isinstance(r.get(key), (int, float)))
+        per_seed = ", ".join(fmt(v) for v in numeric(by_seed(rs), key))
         lines.append(f"- Targets, {METHOD_NAMES.get(method, method)} (mean of {len(rs)}){caveat}: " + "; ".join(parts) +
                      f" (per seed {title}: {per_seed}).")
     return lines
