@@ -3,33 +3,30 @@
 #include "topoembed/eval/classification.hpp"
 
 #include <algorithm>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "detail/tensor_arguments.hpp"
 
 namespace topoembed::eval {
 
 namespace {
 
-std::string shape_of(const torch::Tensor& t) {
-  std::ostringstream s;
-  s << t.sizes();
-  return s.str();
-}
+using detail::shape_of;
 
 torch::Tensor points_of(const torch::Tensor& t, const char* name) {
   if (!t.defined() || t.dim() != 2) {
     throw std::invalid_argument(std::string("knn_accuracy: expected ") + name +
-                                " as [n, dim], got " + (t.defined() ? shape_of(t) : "undefined"));
+                                " as [n, dim], got " + shape_of(t));
   }
-  return t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  return detail::cpu_float64(t);
 }
 
 torch::Tensor labels_of(const torch::Tensor& t, std::int64_t n, const char* name) {
   if (!t.defined() || t.dim() != 1 || t.size(0) != n) {
     throw std::invalid_argument(std::string("knn_accuracy: expected ") + name + " as [" +
-                                std::to_string(n) + "], got " + (t.defined() ? shape_of(t) : "undefined"));
+                                std::to_string(n) + "], got " + shape_of(t));
   }
   torch::Tensor l = t.detach().to(torch::kCPU, torch::kInt64).contiguous();
   if (n > 0 && l.min().item<std::int64_t>() < 0) {
@@ -100,8 +97,7 @@ double knn_accuracy(const torch::Tensor& points, const torch::Tensor& labels, st
 double reconstruction_mse(const torch::Tensor& x, const torch::Tensor& reconstruction) {
   if (!x.defined() || !reconstruction.defined() || x.sizes() != reconstruction.sizes()) {
     throw std::invalid_argument("reconstruction_mse: expected tensors of the same shape, got " +
-                                (x.defined() ? shape_of(x) : std::string("undefined")) + " and " +
-                                (reconstruction.defined() ? shape_of(reconstruction) : std::string("undefined")));
+                                shape_of(x) + " and " + shape_of(reconstruction));
   }
   if (x.numel() == 0) throw std::invalid_argument("reconstruction_mse: expected a non-empty tensor");
   const torch::Tensor a = x.detach().to(torch::kCPU, torch::kFloat64);

@@ -23,27 +23,22 @@
 #include "detail/density_kernel.hpp"
 #include "detail/distance_rows.hpp"
 #include "detail/stable_ranks.hpp"
+#include "detail/tensor_arguments.hpp"
 
 namespace topoembed::eval {
 
 namespace {
 
-std::string shape_of(const torch::Tensor& t) {
-  std::ostringstream s;
-  s << t.sizes();
-  return s.str();
-}
-
 torch::Tensor as_points(const torch::Tensor& t, const char* name) {
   if (!t.defined() || t.dim() != 2) {
     throw std::invalid_argument(std::string("quality_metrics: expected ") + name +
                                 " as a 2-D tensor [n, dim], got " +
-                                (t.defined() ? shape_of(t) : std::string("an undefined tensor")));
+                                detail::shape_of(t, "an undefined tensor"));
   }
   if (t.is_complex() || t.scalar_type() == torch::kBool) {
     throw std::invalid_argument(std::string("quality_metrics: expected real values in ") + name);
   }
-  torch::Tensor p = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+  torch::Tensor p = detail::cpu_float64(t);
   if (!torch::isfinite(p).all().item<bool>()) {
     throw std::invalid_argument(std::string("quality_metrics: ") + name +
                                 " contains NaN or infinite values");
