@@ -1,11 +1,12 @@
 // ThreadPool: workers sleep on a condition variable between calls of run(); a call bumps a
-// generation counter under the mutex and wakes them. After a call a worker first spins briefly on
-// the counter, because a caller that computes batch after batch calls again within microseconds
-// and a futex wake-up costs more than the short spin.
+// generation counter under the mutex and wakes them. After a call a worker first spins for up to
+// 50 microseconds on the counter, because a caller that computes batch after batch calls again
+// within microseconds and a futex wake-up costs more than the short spin.
 #include "topoembed/ph/thread_pool.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -27,9 +28,24 @@ inline void cpu_relax() {
 #endif
 }
 
-// About 10-50 microseconds of pause instructions: long enough to catch the next call of a tight
-// caller loop, short enough not to take much from other processes on a loaded machine.
-constexpr int kSpinIterations = 4000;
+// How long a worker (or the caller waiting for the workers) spins before it sleeps: long enough to
+// catch the next call of a tight caller loop, short enough not to take much from other processes
+// on a loaded machine. Bounded by time, not by a count of pause instructions, whose length varies
+// by CPU (the 4000 pauses used before took about 125 microseconds here).
+constexpr std::chrono::microseconds kSpinTime{50};
+
+// Spins until done() or kSpinTime has passed (the clock is read every 64 pauses).
+template <class Done>
+void spin_until(Done&& done) {
+  const auto end = std::chrono::steady_clock::now() + kSpinTime;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= end) return;
+  }
+}
 
 }  // namespace
 
@@ -50,7 +66,7 @@ struct ThreadPool::State {
   void worker_loop(int worker) {
     std::uint64_t seen = 0;
     for (;;) {
-      for (int i = 0; i < kSpinIterations && generation.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+      spin_until([&] { return generation.load(std::memory_order_acquire) != seen; });
       std::unique_lock<std::mutex> lock(mutex);
       wake.wait(lock, [&] { return stop || generation.load(std::memory_order_relaxed) != seen; });
       if (stop) return;
@@ -145,7 +161,7 @@ void ThreadPool::run(int workers, const std::function<void(int)>& task) {
   } catch (...) {
     failure = std::current_exception();
   }
-  for (int i = 0; i < kSpinIterations && state_->pending.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
+  spin_until([&] { return state_->pending.load(std::memory_order_acquire) == 0; });
   std::unique_lock<std::mutex> lock(state_->mutex);
   state_->done.wait(lock, [&] { return state_->pending.load(std::memory_order_acquire) == 0; });
   state_->task = nullptr;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -451,6 +452,26 @@ TEST(RipsThreads, HeavyColumnsSharedByThreadsEqualOneThreadOnATorus) {
   const auto one_s = rips_persistence(sparse, RipsOptions().with_max_dim(1));
   const auto two_s = rips_persistence(sparse, RipsOptions().with_max_dim(1).with_threads(2).with_heavy_column_entries(16));
   expect_same_pairs(one_s, two_s, "sparse");
+}
+
+TEST(RipsThreads, HeavyColumnsSharedOrNotByThePolicyEqualOneThread) {
+  // Whether a heavy column is shared is decided window by window (HeavyColumnPolicy): with
+  // heavy_column_step_entries 0 every window is shared, at its maximum none is (one thread goes on
+  // over the column's heaps), and in between windows switch by their measured pushes and speed.
+  // All must give the one-thread diagram.
+  const auto dm = distance_matrix(torus_cloud(110, 5), Metric::kEuclidean);
+  const auto small = distance_matrix(torus_cloud(40, 6), Metric::kEuclidean);
+  for (std::uint32_t p : {2u, 3u}) {
+    const auto one = rips_persistence(dm, RipsOptions().with_max_dim(1).with_modulus(p));
+    const auto one2 = rips_persistence(small, RipsOptions().with_max_dim(2).with_modulus(p));
+    for (std::size_t step_entries : {std::size_t(0), std::size_t(40), std::numeric_limits<std::size_t>::max()}) {
+      const auto base = RipsOptions().with_modulus(p).with_heavy_column_entries(0).with_heavy_column_step_entries(step_entries);
+      const std::string what = "Z/" + std::to_string(p) + ", step entries " + std::to_string(step_entries);
+      expect_same_pairs(one, rips_persistence(dm, RipsOptions(base).with_max_dim(1).with_threads(2)), what);
+      expect_same_pairs(one, rips_persistence(dm, RipsOptions(base).with_max_dim(1).with_threads(3)), what + ", 3 threads");
+      expect_same_pairs(one2, rips_persistence(small, RipsOptions(base).with_max_dim(2).with_threads(2)), what + ", dim 2");
+    }
+  }
 }
 
 }  // namespace

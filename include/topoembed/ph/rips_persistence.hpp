@@ -39,6 +39,11 @@ struct RipsOptions {
   // by all threads together, each keeping a share of it (docs/algorithms.md). Tuning only; the
   // result does not depend on it.
   std::size_t heavy_column_entries = std::size_t(1) << 18;
+  // Such a column is shared only while its steps push at least this many coboundary entries
+  // each (shorter steps: the threads' meeting every step costs more than it shares), and only
+  // while sharing is measured to be faster than one thread; 0 shares it always. Tuning only; the
+  // result does not depend on it.
+  std::size_t heavy_column_step_entries = 64;
 
   RipsOptions& with_max_dim(int d) { max_dim = d; return *this; }
   RipsOptions& with_threshold(double t) { threshold = t; return *this; }
@@ -46,6 +51,7 @@ struct RipsOptions {
   RipsOptions& with_threads(int n) { threads = n; return *this; }
   RipsOptions& with_shortcuts(bool on) { shortcuts = on; return *this; }
   RipsOptions& with_heavy_column_entries(std::size_t n) { heavy_column_entries = n; return *this; }
+  RipsOptions& with_heavy_column_step_entries(std::size_t n) { heavy_column_step_entries = n; return *this; }
 };
 
 template <class T>

@@ -19,6 +19,7 @@
 
 #include "binomial.hpp"
 #include "hash_map.hpp"
+#include "heavy_column_policy.hpp"
 #include "parallel.hpp"
 #include "topoembed/ph/rips_persistence.hpp"
 #include "topoembed/ph/types.hpp"
@@ -75,6 +76,7 @@ class CohomologyEngine {
         threads_(options.threads),
         shortcuts_(options.shortcuts),
         heavy_column_entries_(options.heavy_column_entries),
+        heavy_column_step_entries_(options.heavy_column_step_entries),
         sink_(sink),
         binomial_(geometry.size(), options.max_dim + 2),
         inverse_(multiplicative_inverses(options.modulus)) {}
@@ -438,7 +440,7 @@ class CohomologyEngine {
       if (context != Context::kSequential && col.heap.size() > heavy_column_entries_) {
         if (context == Context::kParallelPhase) return;
         if (!split_gave_up_) {
-          reduce_split(col, columns, m);
+          reduce_heavy(col, columns, m);
           return;
         }
       }
@@ -465,15 +467,19 @@ class CohomologyEngine {
   }
 
   // ---- one heavy column on all threads ----
-  // The vertices are cut into K blocks of consecutive indices, and a cofacet belongs to part
-  // (sum of its vertices' block numbers) mod K. Equal cofacets land in the same part, so each
-  // thread keeps the heap of its part, summing equal entries as usual, and the pivot of the
-  // column is the earliest of the parts' pivots. For a simplex with block sum s, its cofacets in
-  // part t are those whose added vertex lies in block (t - s) mod K: each thread enumerates only
-  // its share, reading one stretch of the distance rows. Every step, the threads exchange their
-  // parts' pivots at a barrier, each works out the same reducer of the common pivot, and pushes
-  // its share of the reducer's coboundary. The additions are exactly those of the one-thread
-  // loop, so the pivot and V column are the same.
+  // The column is the sum of several heaps: its own heap as it was when it turned heavy (never
+  // moved or decoded, so sharing the column costs only starting the threads) and one part heap
+  // per worker. The vertices are cut into K blocks of consecutive indices, and a cofacet added
+  // while the column is shared goes to part (sum of its vertices' block numbers) mod K: for a
+  // simplex with block sum s, its cofacets in part t are those whose added vertex lies in block
+  // (t - s) mod K, so each worker enumerates one stretch of the distance rows. Every step, the
+  // workers publish the earliest entry of their heaps (equal indices summed) and meet at a
+  // barrier; the column's pivot is the earliest of those, coefficients of equal indices summed
+  // (if they cancel, the step only drops them). Each worker works out the same reducer, drops the
+  // pivot from its heaps and pushes its share of the reducer's coboundary without the pivot (the
+  // addition cancels it exactly). The additions are those of the one-thread loop, so the pivot
+  // and the V column are the same. HeavyColumnPolicy decides, window by window from measured
+  // throughput, whether the column is shared or goes on on one thread over the same heaps.
   int block_of(vertex_t v, int parts) const { return static_cast<int>(std::int64_t(v) * parts / n_); }
   vertex_t block_begin(int b, int parts) const { return static_cast<vertex_t>((n_ * b + parts - 1) / parts); }
   int part_of(const vertex_t* vs, int m, int parts) const {
@@ -481,118 +487,230 @@ class CohomologyEngine {
     for (int i = 0; i < m; ++i) sum += block_of(vs[i], parts);
     return sum % parts;
   }
-  void push_coboundary_part(std::vector<E>& heap, index_t idx, int m, T diam, std::uint32_t coef, int part,
-                            int parts) const {
+  // Pushes coef times the coboundary of simplex idx, without the entry `skip`: the share of part
+  // `part` of `parts`, or all of it when part < 0. Returns the number of entries pushed.
+  std::size_t push_coboundary_share(std::vector<E>& heap, index_t idx, int m, T diam, std::uint32_t coef, int part,
+                                    int parts, index_t skip) const {
     std::array<vertex_t, kMaxVertices> vs{};
     vertices_of(idx, m, vs.data());
-    const int b = ((part - part_of(vs.data(), m, parts)) % parts + parts) % parts;
     const CofacetIndexer ix = indexer(vs.data(), m);
-    g_.for_each_cofacet_in_range(vs.data(), m, diam, block_begin(b, parts), block_begin(b + 1, parts),
-                                 [&](vertex_t w, T c, int above) {
-                                   heap.push_back(E::make(c, cofacet_index(ix, w, above), cofacet_sign(m, above) * coef % p_));
-                                   std::push_heap(heap.begin(), heap.end(), Later{});
-                                   return true;
-                                 });
+    std::size_t pushed = 0;
+    auto push = [&](vertex_t w, T c, int above) {
+      const index_t i = cofacet_index(ix, w, above);
+      if (i == skip) return true;
+      heap.push_back(E::make(c, i, cofacet_sign(m, above) * coef % p_));
+      std::push_heap(heap.begin(), heap.end(), Later{});
+      ++pushed;
+      return true;
+    };
+    if (part < 0) {
+      g_.for_each_cofacet(vs.data(), m, diam, push);
+    } else {
+      const int b = ((part - part_of(vs.data(), m, parts)) % parts + parts) % parts;
+      g_.for_each_cofacet_in_range(vs.data(), m, diam, block_begin(b, parts), block_begin(b + 1, parts), push);
+    }
+    return pushed;
   }
-  // When the threads spend more than half of the time waiting for each other (another process
-  // took a core: each step needs all threads), the column goes back to one thread, with the same
-  // additions, so the result does not change.
-  void reduce_split(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
+  // Adds the reducer r of `pivot` to the column, without the pivot (see push_coboundary_share
+  // for part and parts); the simplices added are appended to *added unless it is null (one
+  // worker records them).
+  std::size_t add_reducer_share(std::vector<E>& heap, const Reducer& r, const E& pivot,
+                                const std::vector<DiameterIndex<T>>& columns, int m, int part, int parts,
+                                std::vector<E>* added) const {
+    const index_t skip = pivot.index();
+    if (r.kind == Reducer::kApparent) {
+      if (added) added->push_back(E::make(pivot.diam, r.facet, r.factor));
+      return push_coboundary_share(heap, r.facet, m, pivot.diam, r.factor, part, parts, skip);
+    }
+    const std::size_t j = r.column;
+    if (added) added->push_back(E::make(columns[j].diam, columns[j].index, r.factor));
+    std::size_t pushed = push_coboundary_share(heap, columns[j].index, m, columns[j].diam, r.factor, part, parts, skip);
+    for (std::size_t k = reduction_offsets_[j]; k < reduction_offsets_[j + 1]; ++k) {
+      const E& e = reduction_[k];
+      const std::uint32_t c = e.coef() * r.factor % p_;
+      if (added) added->push_back(E::make(e.diam, e.index(), c));
+      pushed += push_coboundary_share(heap, e.index(), m, e.diam, c, part, parts, skip);
+    }
+    return pushed;
+  }
+  // The earliest index among the non-zero entries xs[0..count), with the coefficients of the
+  // entries of that index summed (0 when they cancel); *found = false when every entry is zero.
+  E earliest_sum(const E* xs, std::size_t count, bool* found) const {
+    E best = E::make(0, 0, 0);
+    std::uint32_t c = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+      const E& x = xs[k];
+      if (x.coef() == 0) continue;
+      if (best.coef() == 0 || Later{}(best, x)) {
+        best = x;
+        c = x.coef();
+      } else if (x.index() == best.index()) {
+        c = (c + x.coef()) % p_;
+      }
+    }
+    *found = best.coef() != 0;
+    return E::make(best.diam, best.index(), c);
+  }
+
+  // Heaps whose sum is (a share of) the column, each with its top cached: get_pivot is redone
+  // only on a heap that changed since.
+  struct HeapSet {
+    std::vector<std::vector<E>*> heaps;
+    std::vector<E> tops;
+    std::vector<char> changed;
+    void add(std::vector<E>* h) {
+      heaps.push_back(h);
+      tops.push_back(E::make(0, 0, 0));
+      changed.push_back(1);
+    }
+    void touch(std::size_t k) { changed[k] = 1; }
+    void touch_all() { std::fill(changed.begin(), changed.end(), 1); }
+  };
+  // The pivot of the sum of the heaps (coefficient 0 when they are all empty). Every heap holding
+  // that index keeps it on top, its equal entries summed.
+  E union_pivot(HeapSet& s) const {
+    for (;;) {
+      for (std::size_t k = 0; k < s.heaps.size(); ++k)
+        if (s.changed[k]) {
+          s.tops[k] = get_pivot(*s.heaps[k]);
+          s.changed[k] = 0;
+        }
+      bool found = false;
+      const E pivot = earliest_sum(s.tops.data(), s.tops.size(), &found);
+      if (!found) return E::make(0, 0, 0);
+      if (pivot.coef() != 0) return pivot;
+      drop(s, pivot.index());
+    }
+  }
+  // Removes the entry `index` from every heap holding it (on top after union_pivot).
+  static void drop(HeapSet& s, index_t index) {
+    for (std::size_t k = 0; k < s.heaps.size(); ++k)
+      if (s.tops[k].coef() != 0 && s.tops[k].index() == index) {
+        std::vector<E>& heap = *s.heaps[k];
+        std::pop_heap(heap.begin(), heap.end(), Later{});
+        heap.pop_back();
+        s.changed[k] = 1;
+      }
+  }
+
+  // One worker's state in a shared column, on its own cache line (the others read it every step).
+  struct alignas(64) SharedWorker {
+    E slot[2];  // the earliest entry of the worker's heaps; two steps alternate
+    std::atomic<std::uint64_t> pushed{0};
+  };
+  enum class Shared { kDone, kStopped, kNotStarted };
+
+  // Reduces the column on all threads, one part heap each (worker 0 also holds the column's own
+  // heap), until it is reduced (kDone, pivot in *result) or the policy stops sharing (kStopped),
+  // or returns kNotStarted, having changed nothing, when a thread cannot be started.
+  Shared reduce_shared(WorkingColumn& col, std::vector<std::vector<E>>& heaps, HeavyColumnPolicy& policy,
+                       const std::vector<DiameterIndex<T>>& columns, int m, E* result) const {
+    using Clock = std::chrono::steady_clock;
+    const int parts = static_cast<int>(heaps.size());
+    std::vector<SharedWorker> workers(static_cast<std::size_t>(parts));
+    SpinBarrier barrier(parts);
+    // Worker 0's decision to stop, written before the barrier of a step and read by all after it;
+    // two steps alternate, so a fast worker 0 cannot change what a slower worker still has to read.
+    std::array<std::atomic<bool>, 2> stop{};
+    bool done = false;
+    const bool started = run_workers(
+        parts,
+        [&](int t) {
+          try {
+            HeapSet own;
+            own.add(&heaps[t]);
+            if (t == 0) own.add(&col.heap);
+            SharedWorker& me = workers[t];
+            auto window_start = Clock::now();
+            std::uint64_t window_pushed = 0;
+            std::size_t window_steps = 0;
+            std::array<E, 64> slots;
+            for (std::size_t step = 0;; ++step) {
+              me.slot[step & 1] = union_pivot(own);
+              if (t == 0 && ++window_steps == HeavyColumnPolicy::kWindowSteps) {
+                std::uint64_t pushed = 0;
+                for (const SharedWorker& w : workers) pushed += w.pushed.load(std::memory_order_relaxed);
+                const auto now = Clock::now();
+                if (!policy.keep_sharing(window_steps, pushed - window_pushed, std::chrono::duration<double>(now - window_start).count()))
+                  stop[step & 1].store(true, std::memory_order_relaxed);
+                window_start = now;
+                window_pushed = pushed;
+                window_steps = 0;
+              }
+              if (!barrier.wait()) return;
+              if (stop[step & 1].load(std::memory_order_relaxed)) return;
+              for (int k = 0; k < parts; ++k) slots[k] = workers[k].slot[step & 1];
+              bool found = false;
+              const E pivot = earliest_sum(slots.data(), static_cast<std::size_t>(parts), &found);
+              if (!found) {  // the column is zero
+                if (t == 0) done = true;
+                return;
+              }
+              if (pivot.coef() == 0) {  // entries in several workers' heaps cancel
+                drop(own, pivot.index());
+                continue;
+              }
+              const Reducer r = reducer_of(pivot, m);
+              if (r.kind == Reducer::kNone) {
+                if (t == 0) {
+                  *result = pivot;
+                  done = true;
+                }
+                return;
+              }
+              drop(own, pivot.index());
+              me.pushed.fetch_add(add_reducer_share(heaps[t], r, pivot, columns, m, t, parts, t == 0 ? &col.added : nullptr),
+                                  std::memory_order_relaxed);
+              own.touch(0);
+            }
+          } catch (...) {
+            barrier.abort();
+            throw;
+          }
+        },
+        [&] { barrier.abort(); });
+    if (!started) return Shared::kNotStarted;
+    return done ? Shared::kDone : Shared::kStopped;
+  }
+
+  // A heavy column (ordered phase, several threads): windows on one thread over the column's heaps
+  // (new entries into its own heap), and shared windows when the policy says they pay.
+  void reduce_heavy(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
     using Clock = std::chrono::steady_clock;
     const int parts = std::min(threads_, 64);  // more threads than this would only wait at the barrier
     std::vector<std::vector<E>> heaps(static_cast<std::size_t>(parts));
-    std::vector<std::uint8_t> part(col.heap.size());  // part of each entry, decoded by all threads
-    std::vector<E> slots(2 * static_cast<std::size_t>(parts));  // the parts' pivots, two steps alternating
-    SpinBarrier barrier(parts);
-    // Worker 0's decision to go back to one thread, written before the barrier of a step and read
-    // by all after it; two steps alternate, so a fast worker 0 cannot change what a slower worker
-    // still has to read.
-    std::array<std::atomic<bool>, 2> give_up{};
-    bool gave_up = false;
-    std::vector<std::atomic<std::int64_t>> waited_ns(static_cast<std::size_t>(parts));  // per worker
+    HeavyColumnPolicy policy(heavy_column_step_entries_);
+    HeapSet all;
+    all.add(&col.heap);
+    for (auto& h : heaps) all.add(&h);
     E result = E::make(0, 0, 0);
-    run_workers(parts, [&](int t) {
-      try {
-        std::vector<E>& heap = heaps[t];
-        std::array<vertex_t, kMaxVertices> cv{};
-        const std::size_t size = col.heap.size();
-        for (std::size_t k = size * t / parts; k < size * (t + 1) / parts; ++k) {
-          vertices_of(col.heap[k].index(), m + 1, cv.data());
-          part[k] = static_cast<std::uint8_t>(part_of(cv.data(), m + 1, parts));
+    for (;;) {
+      const auto start = Clock::now();
+      std::size_t steps = 0, pushed = 0;
+      bool done = false;
+      for (; steps < HeavyColumnPolicy::kWindowSteps; ++steps) {
+        const E pivot = union_pivot(all);
+        const Reducer r = pivot.coef() != 0 ? reducer_of(pivot, m) : Reducer{};
+        if (r.kind == Reducer::kNone) {
+          result = pivot;
+          done = true;
+          break;
         }
-        if (!barrier.wait()) return;
-        for (std::size_t k = 0; k < size; ++k)
-          if (part[k] == t) heap.push_back(col.heap[k]);
-        std::make_heap(heap.begin(), heap.end(), Later{});
-        if (!barrier.wait()) return;
-        if (t == 0) {  // every part has its entries
-          std::vector<E>().swap(col.heap);
-          std::vector<std::uint8_t>().swap(part);
-        }
-        const auto started = Clock::now();
-        for (std::size_t step = 0;; ++step) {
-          E* slot = slots.data() + (step & 1) * parts;
-          slot[t] = get_pivot(heap);
-          if (t == 0 && step % 64 == 63) {
-            const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count();
-            std::int64_t most = 0;
-            for (const auto& w : waited_ns) most = std::max<std::int64_t>(most, w.load(std::memory_order_relaxed));
-            if (elapsed > 100'000'000 && 2 * most > elapsed) give_up[step & 1].store(true, std::memory_order_relaxed);
-          }
-          const auto before = Clock::now();
-          if (!barrier.wait()) return;
-          waited_ns[t].fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - before).count(),
-                                 std::memory_order_relaxed);
-          if (give_up[step & 1].load(std::memory_order_relaxed)) {
-            if (t == 0) gave_up = true;
-            return;
-          }
-          E pivot = E::make(0, 0, 0);
-          for (int k = 0; k < parts; ++k)
-            if (slot[k].coef() != 0 && (pivot.coef() == 0 || Later{}(pivot, slot[k]))) pivot = slot[k];
-          const Reducer r = pivot.coef() != 0 ? reducer_of(pivot, m) : Reducer{};
-          if (r.kind == Reducer::kNone) {
-            if (t == 0) result = pivot;
-            return;
-          }
-          if (r.kind == Reducer::kApparent) {
-            push_coboundary_part(heap, r.facet, m, pivot.diam, r.factor, t, parts);
-            if (t == 0) col.added.push_back(E::make(pivot.diam, r.facet, r.factor));
-            continue;
-          }
-          const std::size_t j = r.column;
-          push_coboundary_part(heap, columns[j].index, m, columns[j].diam, r.factor, t, parts);
-          if (t == 0) col.added.push_back(E::make(columns[j].diam, columns[j].index, r.factor));
-          for (std::size_t k = reduction_offsets_[j]; k < reduction_offsets_[j + 1]; ++k) {
-            const E& e = reduction_[k];
-            const std::uint32_t c = e.coef() * r.factor % p_;
-            push_coboundary_part(heap, e.index(), m, e.diam, c, t, parts);
-            if (t == 0) col.added.push_back(E::make(e.diam, e.index(), c));
-          }
-        }
-      } catch (...) {
-        barrier.abort();
-        throw;
+        drop(all, pivot.index());
+        pushed += add_reducer_share(col.heap, r, pivot, columns, m, -1, parts, &col.added);
+        all.touch(0);
       }
-    });
-    if (!gave_up) {
-      col.heap.clear();
-      col.pivot = result;
-      return;
+      if (done) break;
+      if (split_gave_up_ ||
+          !policy.share_next(steps, pushed, std::chrono::duration<double>(Clock::now() - start).count()))
+        continue;
+      const Shared outcome = reduce_shared(col, heaps, policy, columns, m, &result);
+      if (outcome == Shared::kDone) break;
+      if (outcome == Shared::kNotStarted) split_gave_up_ = true;  // no more threads: one thread from here on
+      all.touch_all();
     }
-    // Every part still holds its entries (its pivot included): one heap again, then one thread, for
-    // this column and the rest of the dimension.
-    split_gave_up_ = true;
-    std::size_t total = 0;
-    for (const auto& h : heaps) total += h.size();
-    col.heap.reserve(total);
-    for (auto& h : heaps) {
-      col.heap.insert(col.heap.end(), h.begin(), h.end());
-      std::vector<E>().swap(h);
-    }
-    std::make_heap(col.heap.begin(), col.heap.end(), Later{});
-    col.pivot = get_pivot(col.heap);
-    reduce_against_pivots(col, columns, m, Context::kSequential);
+    col.heap.clear();
+    col.pivot = result;
   }
 
   // Records the outcome of column i: a new pair, an essential class, or (zero persistence)
@@ -721,13 +839,14 @@ class CohomologyEngine {
   int threads_;
   bool shortcuts_;
   std::size_t heavy_column_entries_;  // heap size from which a column is reduced by all threads
+  std::size_t heavy_column_step_entries_;  // entries per step below which such a column is not shared
   const PairSink<T>& sink_;
   BinomialTable binomial_;
   std::vector<std::uint32_t> inverse_;
   IndexHashMap pivots_;
   const std::vector<DiameterIndex<T>>* columns_ = nullptr;  // the columns being reduced
-  // A heavy column of this dimension went back to one thread (the threads mostly waited): the
-  // others are not split either. Set and read on the calling thread only.
+  // A thread could not be started for a heavy column: the rest of the dimension stays on one
+  // thread. Set and read on the calling thread only.
   mutable bool split_gave_up_ = false;
   std::vector<std::size_t> reduction_offsets_;
   std::vector<E> reduction_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -25,10 +26,21 @@ void run_chunks(std::atomic<std::int64_t>& next, std::int64_t n, std::int64_t ch
   }
 }
 
+// Starts a std::thread running f(worker). The thread-starting seam of parallel_chunks and
+// run_workers: tests pass a starter that fails, as std::thread does when the system refuses.
+struct StartStdThread {
+  template <class F>
+  std::thread operator()(F& f, int worker) const {
+    return std::thread(std::ref(f), worker);
+  }
+};
+
 // Calls fn(begin, end, worker) on chunks of [0, n), handed out dynamically to `threads` workers.
-// The first exception thrown by a worker is rethrown in the caller.
-template <class Fn>
-void parallel_chunks(int threads, std::int64_t n, std::int64_t chunk, Fn&& fn) {
+// The first exception thrown by a worker is rethrown in the caller. When a thread cannot be
+// started, the workers already running and the caller share the chunks (nothing is lost: chunks
+// are claimed, not assigned).
+template <class Fn, class StartThread = StartStdThread>
+void parallel_chunks(int threads, std::int64_t n, std::int64_t chunk, Fn&& fn, StartThread&& start = StartThread{}) {
   if (n <= 0) return;
   chunk = std::max<std::int64_t>(chunk, 1);
   threads = static_cast<int>(std::min<std::int64_t>(std::max(threads, 1), (n + chunk - 1) / chunk));
@@ -50,7 +62,11 @@ void parallel_chunks(int threads, std::int64_t n, std::int64_t chunk, Fn&& fn) {
   };
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  try {
+    for (int t = 1; t < threads; ++t) pool.push_back(start(work, t));
+  } catch (...) {
+    // Fewer workers than asked for: the ones running and the caller claim every chunk.
+  }
   work(0);
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
@@ -80,12 +96,14 @@ void parallel_chunks(ThreadPool& pool, std::int64_t n, std::int64_t chunk, Fn&& 
 
 // Calls fn(worker) for worker = 0 .. threads - 1, each on its own thread (worker 0 on the caller),
 // all at the same time: for workers that wait for each other at a SpinBarrier. The first exception
-// thrown by a worker is rethrown in the caller.
-template <class Fn>
-void run_workers(int threads, Fn&& fn) {
+// thrown by a worker is rethrown in the caller. When a thread cannot be started, returns false
+// without calling fn(0): abort() is called (it must release the workers already running, e.g. by
+// aborting their barrier) and they are joined, so the caller can do the work another way.
+template <class Fn, class Abort, class StartThread = StartStdThread>
+bool run_workers(int threads, Fn&& fn, Abort&& abort, StartThread&& start = StartThread{}) {
   if (threads <= 1) {
     fn(0);
-    return;
+    return true;
   }
   std::exception_ptr error;
   std::mutex error_mutex;
@@ -99,10 +117,17 @@ void run_workers(int threads, Fn&& fn) {
   };
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
+  bool started = true;
+  try {
+    for (int t = 1; t < threads; ++t) pool.push_back(start(work, t));
+  } catch (...) {
+    started = false;
+    abort();
+  }
+  if (started) work(0);
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
+  return started;
 }
 
 // A barrier for a few threads that meet thousands of times per second: waiting spins (then
