@@ -148,33 +148,47 @@ TEST(TopoSignatureLoss, AgreesWithBruteForceMstForEveryLatentWidth) {
   }
 }
 
-TEST(TopoSignatureLoss, FarFromTheOriginSmallSpreadBatchesPairByTheExactTrees) {
+// One side (x or z) of a far-from-the-origin case: 128 float points of `width` coordinates from
+// `seed`, standard normal, or (far) at 10 from the origin with a spread of 0.01.
+struct BatchSide {
+  int64_t width;
+  uint64_t seed;
+  bool far;
+  torch::Tensor make() const {
+    const auto normal = seeded_normal({128, width}, seed);
+    return (far ? 10.0 + 0.01 * normal : normal).to(torch::kFloat);
+  }
+};
+
+struct FarCase {
+  const char* name;
+  BatchSide x, z;
+};
+
+void PrintTo(const FarCase& c, std::ostream* os) { *os << c.name; }
+
+class TopoSignatureLossFarFromTheOrigin : public ::testing::TestWithParam<FarCase> {};
+
+TEST_P(TopoSignatureLossFarFromTheOrigin, SmallSpreadBatchesPairByTheExactTrees) {
   // Float points at 10 from the origin with a spread of 0.01: squared norms ~1e3 to 1e4 against
   // squared distances ~1e-3, so a Gram form of the raw points (|x|^2 + |y|^2 - 2 <x, y>) loses
   // the tree to rounding (about half of the 127 edges at width 17). Each half of the loss reads
   // one pairing at the other space's distances, so a wrong edge moves it by ~1e-3 of its value.
   // The reference is the brute force in double on the same float values.
-  const auto far = [](int64_t width, uint64_t seed) {
-    return (10.0 + 0.01 * seeded_normal({128, width}, seed)).to(torch::kFloat);
-  };
-  struct Case {
-    torch::Tensor x, z;
-    const char* name;
-  };
-  const std::vector<Case> cases = {
-      {seeded_normal({128, 101}, 801).to(torch::kFloat), far(17, 802), "latent width 17 far from the origin"},
-      {seeded_normal({128, 101}, 803).to(torch::kFloat), far(40, 804), "latent width 40 far from the origin"},
-      {far(101, 805), seeded_normal({128, 2}, 806).to(torch::kFloat), "inputs far from the origin"},
-      {far(101, 807), far(17, 808), "both far from the origin"},
-  };
-  for (const auto& c : cases) {
-    const auto [x_to_z, z_to_x] = brute_force_topoae_terms(c.x.to(torch::kDouble), c.z.to(torch::kDouble));
-    TopoSignatureLoss loss;
-    const auto terms = loss->terms(c.x, c.z);
-    EXPECT_NEAR(terms.x_to_z.item<double>(), x_to_z, 1e-5 * std::max(1.0, x_to_z)) << c.name;
-    EXPECT_NEAR(terms.z_to_x.item<double>(), z_to_x, 1e-5 * std::max(1.0, z_to_x)) << c.name;
-  }
+  const auto x = GetParam().x.make(), z = GetParam().z.make();
+  const auto [x_to_z, z_to_x] = brute_force_topoae_terms(x.to(torch::kDouble), z.to(torch::kDouble));
+  TopoSignatureLoss loss;
+  const auto terms = loss->terms(x, z);
+  EXPECT_NEAR(terms.x_to_z.item<double>(), x_to_z, 1e-5 * std::max(1.0, x_to_z));
+  EXPECT_NEAR(terms.z_to_x.item<double>(), z_to_x, 1e-5 * std::max(1.0, z_to_x));
 }
+
+INSTANTIATE_TEST_SUITE_P(TopoSignatureLoss, TopoSignatureLossFarFromTheOrigin,
+                         ::testing::Values(FarCase{"LatentWidth17", {101, 801, false}, {17, 802, true}},
+                                           FarCase{"LatentWidth40", {101, 803, false}, {40, 804, true}},
+                                           FarCase{"Inputs", {101, 805, true}, {2, 806, false}},
+                                           FarCase{"Both", {101, 807, true}, {17, 808, true}}),
+                         [](const ::testing::TestParamInfo<FarCase>& p) { return std::string(p.param.name); });
 
 TEST(TopoSignatureLoss, HugeButFiniteInputDistancesAreKept) {
   // x = (1.5e19, 0, ...), y = (1.5e19, 1e18, 0, ...) in float with 17 features: the squared
