@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "topoembed/diff/topological_losses.hpp"
 
@@ -33,64 +35,85 @@ struct Setup {
   torch::Tensor x, z;
 };
 
-// Forward + backward of the loss alone; arg: batch.
-void BM_TopoSignatureLoss(benchmark::State& state) {
+// The loss benchmarks' frame: one torch thread, the batch of size arg 0, one loss module;
+// body(loss, setup) is the timed iteration; items = points.
+template <class Body>
+void run_loss_benchmark(benchmark::State& state, Body body) {
   torch::set_num_threads(1);
   const Setup s(state.range(0));
   topoembed::diff::TopoSignatureLoss loss;
-  for (auto _ : state) {
+  for (auto _ : state) body(loss, s);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+// Forward + backward of the loss alone; arg: batch.
+void BM_TopoSignatureLoss(benchmark::State& state) {
+  run_loss_benchmark(state, [](topoembed::diff::TopoSignatureLoss& loss, const Setup& s) {
     auto value = loss(s.x, s.z);
     value.backward();
     benchmark::DoNotOptimize(s.z.grad().data_ptr());
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  });
 }
 BENCHMARK(BM_TopoSignatureLoss)->Arg(28)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 // The forward alone (pairings, A_X, the fused function's forward and its autograd node; the graph
 // is dropped unused): with BM_TopoSignatureLoss it splits the loss into forward and backward.
 void BM_TopoSignatureLossForward(benchmark::State& state) {
-  torch::set_num_threads(1);
-  const Setup s(state.range(0));
-  topoembed::diff::TopoSignatureLoss loss;
-  for (auto _ : state) {
+  run_loss_benchmark(state, [](topoembed::diff::TopoSignatureLoss& loss, const Setup& s) {
     auto value = loss(s.x, s.z);
     benchmark::DoNotOptimize(value.data_ptr());
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  });
 }
 BENCHMARK(BM_TopoSignatureLossForward)->Arg(28)->Arg(128)->Unit(benchmark::kMicrosecond);
-
-// One Adam step of the Spheres autoencoder; args: batch, with the topological loss (0/1).
-void BM_SpheresTrainStep(benchmark::State& state) {
-  torch::set_num_threads(1);
-  const Setup s(state.range(0));
-  const bool with_topo = state.range(1) != 0;
-  auto encoder = mlp({101, 32, 32, 2});
-  auto decoder = mlp({2, 32, 32, 101});
-  topoembed::diff::TopoSignatureLoss topo;
-  std::vector<torch::Tensor> params = encoder->parameters();
-  for (const auto& p : decoder->parameters()) params.push_back(p);
-  for (const auto& p : topo->parameters()) params.push_back(p);
-  torch::optim::Adam adam(params, torch::optim::AdamOptions(2.72684e-4).weight_decay(1e-5));
-  const double lambda = 0.43358;
-  for (auto _ : state) {
-    adam.zero_grad();
-    const auto latent = encoder->forward(s.x);
-    auto loss = torch::mse_loss(decoder->forward(latent), s.x);
-    if (with_topo) loss = loss + lambda * topo(s.x, latent);
-    loss.backward();
-    adam.step();
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-}
-BENCHMARK(BM_SpheresTrainStep)->ArgsProduct({{28, 64, 128, 256}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+
+// The Spheres autoencoder with the paper's Adam settings and TopoAE weight lambda.
+struct SpheresModel {
+  torch::nn::Sequential encoder = mlp({101, 32, 32, 2}), decoder = mlp({2, 32, 32, 101});
+  topoembed::diff::TopoSignatureLoss topo;
+  std::unique_ptr<torch::optim::Adam> adam;
+  SpheresModel() {
+    std::vector<torch::Tensor> params = encoder->parameters();
+    for (const auto& p : decoder->parameters()) params.push_back(p);
+    for (const auto& p : topo->parameters()) params.push_back(p);
+    adam = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(2.72684e-4).weight_decay(1e-5));
+  }
+  // One Adam step. With phase, adds the CPU time of each phase (forward, backward, optimizer)
+  // to phase[0..2]; without, reads no clock.
+  void step(const torch::Tensor& x, bool with_topo, double* phase = nullptr) {
+    const double t0 = phase ? thread_cpu_seconds() : 0.0;
+    adam->zero_grad();
+    const auto latent = encoder->forward(x);
+    auto loss = torch::mse_loss(decoder->forward(latent), x);
+    if (with_topo) loss = loss + 0.43358 * topo(x, latent);
+    const double t1 = phase ? thread_cpu_seconds() : 0.0;
+    loss.backward();
+    const double t2 = phase ? thread_cpu_seconds() : 0.0;
+    adam->step();
+    if (phase) {
+      const double t3 = thread_cpu_seconds();
+      phase[0] += t1 - t0;
+      phase[1] += t2 - t1;
+      phase[2] += t3 - t2;
+    }
+  }
+};
+
+// One Adam step of the Spheres autoencoder; args: batch, with the topological loss (0/1).
+void BM_SpheresTrainStep(benchmark::State& state) {
+  torch::set_num_threads(1);
+  const Setup s(state.range(0));
+  const bool with_topo = state.range(1) != 0;
+  SpheresModel model;
+  for (auto _ : state) model.step(s.x, with_topo);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SpheresTrainStep)->ArgsProduct({{28, 64, 128, 256}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 // The share asked for, robust on a loaded machine: each iteration runs one plain step and one step
 // with the topological loss (identical models), alternating, and times both by the CPU clock of
@@ -99,33 +122,7 @@ double thread_cpu_seconds() {
 void BM_TopoShareOfStep(benchmark::State& state) {
   torch::set_num_threads(1);
   const Setup s(state.range(0));
-  struct Model {
-    torch::nn::Sequential encoder = mlp({101, 32, 32, 2}), decoder = mlp({2, 32, 32, 101});
-    topoembed::diff::TopoSignatureLoss topo;
-    std::unique_ptr<torch::optim::Adam> adam;
-    Model() {
-      std::vector<torch::Tensor> params = encoder->parameters();
-      for (const auto& p : decoder->parameters()) params.push_back(p);
-      for (const auto& p : topo->parameters()) params.push_back(p);
-      adam = std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(2.72684e-4).weight_decay(1e-5));
-    }
-    // Adds the CPU time of each phase (forward, backward, optimizer) to phase[0..2].
-    void step(const torch::Tensor& x, bool with_topo, double* phase) {
-      const double t0 = thread_cpu_seconds();
-      adam->zero_grad();
-      const auto latent = encoder->forward(x);
-      auto loss = torch::mse_loss(decoder->forward(latent), x);
-      if (with_topo) loss = loss + 0.43358 * topo(x, latent);
-      const double t1 = thread_cpu_seconds();
-      loss.backward();
-      const double t2 = thread_cpu_seconds();
-      adam->step();
-      const double t3 = thread_cpu_seconds();
-      phase[0] += t1 - t0;
-      phase[1] += t2 - t1;
-      phase[2] += t3 - t2;
-    }
-  } plain, topo;
+  SpheresModel plain, topo;
   double p_plain[3] = {0, 0, 0}, p_topo[3] = {0, 0, 0};
   double wall_plain = 0, wall_topo = 0;  // wall clock too: BLAS may run part of a step on its own threads
   for (auto _ : state) {
