@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/data/idx.hpp"
 
 namespace topoembed::data {
@@ -32,15 +33,7 @@ void write_bytes(const fs::path& path, const std::vector<unsigned char>& bytes, 
   }
 }
 
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using topoembed::test_support::error_of;
 
 TEST(Idx, ReadsHandMadeFilesPlainAndGzipped) {
   const auto dir = temp_dir();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/data/point_cloud_io.hpp"
 
 namespace topoembed::data {
@@ -25,15 +26,7 @@ void write_text(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using topoembed::test_support::error_of;
 
 bool have_numpy() {
   return std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") == 0;

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/data/point_cloud_io.hpp"
 #include "topoembed/eval/classification.hpp"
 #include "topoembed/eval/quality_metrics.hpp"
@@ -22,15 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <class Fn>
-std::string error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using topoembed::test_support::error_of;
 
 QualityOptions small_k(std::int64_t k_min, std::int64_t k_max, std::int64_t k_step) {
   QualityOptions o;
