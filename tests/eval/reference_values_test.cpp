@@ -43,6 +43,18 @@ torch::Tensor latents(const std::string& file, torch::Tensor* labels = nullptr) 
   return table.values.slice(1, 0, 2);
 }
 
+// Every row's <dir>/<name>.latents.csv, whose label column must equal `labels`, measured against
+// the data x; stops at the first file whose labels differ.
+template <std::size_t N>
+void expect_table(const std::string& dir, const torch::Tensor& x, const torch::Tensor& labels, const Row (&rows)[N]) {
+  for (const Row& r : rows) {
+    torch::Tensor file_labels;
+    const torch::Tensor z = latents(dir + "/" + r.name + ".latents.csv", &file_labels);
+    ASSERT_TRUE(torch::equal(file_labels, labels)) << r.name;
+    expect_row(quality_metrics(x, z), r);
+  }
+}
+
 TEST(SpheresReference, ReproducesTheTable) {
   const std::string dir = reference_dir() + "/topoae-spheres";
   ASSERT_TRUE(std::ifstream(dir + "/TopoAE.latents.csv").good()) << "missing " << dir;
@@ -53,12 +65,7 @@ TEST(SpheresReference, ReproducesTheTable) {
       {"Vanilla", 0.262519, 0.561383, 0.775594, 0.0168518, 0.356940, 0.585937, 0.581944, 13.3438},
       {"PCA", 0.230964, 0.340339, 0.654051, 0.0153781, 0.294878, 0.747077, 0.625339, 11.7701},
   };
-  for (const Row& r : rows) {
-    torch::Tensor labels;
-    const torch::Tensor z = latents(dir + "/" + r.name + ".latents.csv", &labels);
-    ASSERT_TRUE(torch::equal(labels, spheres.test_labels)) << r.name;
-    expect_row(quality_metrics(spheres.test_x, z), r);
-  }
+  expect_table(dir, spheres.test_x, spheres.test_labels, rows);
 }
 
 TEST(FashionMnistReference, DISABLED_ReproducesTheTable) {
@@ -71,12 +78,7 @@ TEST(FashionMnistReference, DISABLED_ReproducesTheTable) {
       {"Vanilla", 0.263674, 0.489445, 0.0674866, 0.001244, 0.0241236, 0.972065, 0.974686, 18.9107},
       {"PCA", 0.225579, 0.35613, 0.0520715, 0.000688299, 0.0574331, 0.967757, 0.916763, 9.05141},
   };
-  for (const Row& r : rows) {
-    torch::Tensor labels;
-    const torch::Tensor z = latents(dir + "/" + r.name + ".latents.csv", &labels);
-    ASSERT_TRUE(torch::equal(labels, test.labels)) << r.name;
-    expect_row(quality_metrics(test.images, z), r);
-  }
+  expect_table(dir, test.images, test.labels, rows);
 }
 
 }  // namespace
