@@ -2,6 +2,7 @@
 // Ratios that matter are printed as counters; see docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -70,6 +71,46 @@ void BM_BatchPool(benchmark::State& state) {
   state.counters["clouds/s"] = benchmark::Counter(64.0 * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BatchPool)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Persistence of one cloud in process (no parsing, no printing: what the threads change), the
+// shapes of bench/compare_ripser.py drawn here with std::mt19937: 0 = uniform in the unit cube of
+// R^3, 1 = torus in R^3 (radii 2 and 1, uniform angles), 2 = 2-sphere in R^3 (normalised
+// Gaussians). Args: shape, points, max dim, threads. Run with
+// --benchmark_enable_random_interleaving=true so that 1 and 2 threads alternate on a shared machine.
+ph::PointCloud<float> shape_cloud(int shape, ph::index_t n, unsigned seed) {
+  if (shape == 0) return uniform_cloud(n, 3, seed);
+  std::mt19937 rng(seed);
+  std::vector<float> x;
+  x.reserve(static_cast<std::size_t>(3 * n));
+  if (shape == 1) {
+    std::uniform_real_distribution<float> angle(0.f, 6.2831853f);
+    for (ph::index_t i = 0; i < n; ++i) {
+      const float a = angle(rng), b = angle(rng);
+      x.insert(x.end(), {(2 + std::cos(b)) * std::cos(a), (2 + std::cos(b)) * std::sin(a), std::sin(b)});
+    }
+  } else {
+    std::normal_distribution<float> g(0.f, 1.f);
+    for (ph::index_t i = 0; i < n; ++i) {
+      const float a = g(rng), b = g(rng), c = g(rng), r = std::sqrt(a * a + b * b + c * c);
+      x.insert(x.end(), {a / r, b / r, c / r});
+    }
+  }
+  return ph::PointCloud<float>(n, 3, std::move(x));
+}
+
+void BM_RipsCloud(benchmark::State& state) {
+  const auto dm = ph::distance_matrix(shape_cloud(static_cast<int>(state.range(0)), state.range(1), 7), ph::Metric::kEuclidean);
+  const auto opts = ph::RipsOptions().with_max_dim(static_cast<int>(state.range(2))).with_threads(static_cast<int>(state.range(3)));
+  for (auto _ : state) benchmark::DoNotOptimize(ph::rips_persistence(dm, opts));
+}
+BENCHMARK(BM_RipsCloud)
+    ->ArgNames({"shape", "n", "dim", "threads"})
+    ->ArgsProduct({{0}, {1000, 2000}, {1}, {1, 2}})
+    ->ArgsProduct({{1}, {1000}, {1}, {1, 2}})
+    ->ArgsProduct({{2}, {300}, {2}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 

@@ -593,12 +593,83 @@ class CohomologyEngine {
       }
   }
 
+  // A worker's front: the earliest (at most kFront) non-zero entries of the sum of its heaps, in
+  // filtration order, equal indices summed, taken out of the heaps. Publishing a front instead of
+  // one entry lets the workers agree on the pivot although entries of different workers' heaps
+  // cancel (the column's own heap and a part heap often hold the same cofacet): each such
+  // cancellation would otherwise cost a step and a barrier of its own.
+  static constexpr int kFront = 8;
+  // Brings `front` up to date after entries were pushed into the heaps of s (they may come before
+  // its entries, or have the index of one of them).
+  void refill_front(HeapSet& s, std::vector<E>& front) const {
+    const auto earlier = [](const E& a, const E& b) { return Later{}(b, a); };
+    for (;;) {
+      const E x = union_pivot(s);
+      if (x.coef() == 0) return;  // the heaps are empty
+      if (front.size() >= static_cast<std::size_t>(kFront) && Later{}(x, front.back())) return;
+      drop(s, x.index());
+      const auto it = std::lower_bound(front.begin(), front.end(), x, earlier);
+      if (it != front.end() && it->index() == x.index()) {
+        const std::uint32_t c = (it->coef() + x.coef()) % p_;
+        if (c == 0) front.erase(it);
+        else *it = E::make(x.diam, x.index(), c);
+      } else {
+        front.insert(it, x);
+      }
+      if (front.size() > static_cast<std::size_t>(kFront)) {  // the last one goes back
+        std::vector<E>& heap = *s.heaps[0];
+        heap.push_back(front.back());
+        std::push_heap(heap.begin(), heap.end(), Later{});
+        s.touch(0);
+        front.pop_back();
+      }
+    }
+  }
+
   // One worker's state in a shared column, on its own cache line (the others read it every step).
   struct alignas(64) SharedWorker {
-    E slot[2];  // the earliest entry of the worker's heaps; two steps alternate
+    E front[2][kFront];  // the worker's front; two steps alternate
+    int count[2] = {0, 0};
     std::atomic<std::uint64_t> pushed{0};
   };
   enum class Shared { kDone, kStopped, kNotStarted };
+  // What the published fronts say: the pivot (coefficient != 0), or that the column is zero, or
+  // that the fronts end before the pivot is known (only cancelling entries in them). used[k]:
+  // how many entries of worker k's front were consumed (the pivot and the cancelled ones).
+  enum class Resolved { kPivot, kZero, kUnknown };
+  Resolved resolve_fronts(const std::vector<SharedWorker>& workers, int parity, std::array<int, 64>& used,
+                          E* pivot) const {
+    const int parts = static_cast<int>(workers.size());
+    for (int k = 0; k < parts; ++k) used[k] = 0;
+    for (;;) {
+      // The earliest unconsumed entry; unknown if a full front is used up (its worker's next
+      // entries, still in its heaps, could come first).
+      const E* z = nullptr;
+      for (int k = 0; k < parts; ++k) {
+        const SharedWorker& w = workers[k];
+        if (used[k] == w.count[parity]) {
+          if (w.count[parity] == kFront) return Resolved::kUnknown;
+          continue;
+        }
+        const E& e = w.front[parity][used[k]];
+        if (!z || Later{}(*z, e)) z = &e;
+      }
+      if (!z) return Resolved::kZero;
+      const E x = *z;
+      std::uint32_t c = 0;
+      for (int k = 0; k < parts; ++k) {
+        const SharedWorker& w = workers[k];
+        if (used[k] < w.count[parity] && w.front[parity][used[k]].index() == x.index()) {
+          c = (c + w.front[parity][used[k]].coef()) % p_;
+          ++used[k];
+        }
+      }
+      if (c != 0) {
+        *pivot = E::make(x.diam, x.index(), c);
+        return Resolved::kPivot;
+      }
+    }
+  }
 
   // Reduces the column on all threads, one part heap each (worker 0 also holds the column's own
   // heap), until it is reduced (kDone, pivot in *result) or the policy stops sharing (kStopped),
@@ -616,40 +687,52 @@ class CohomologyEngine {
     const bool started = run_workers(
         parts,
         [&](int t) {
+          HeapSet own;
+          own.add(&heaps[t]);
+          if (t == 0) own.add(&col.heap);
+          std::vector<E> front;
+          front.reserve(kFront + 1);
+          // Leaving without finishing the column: the front goes back into the worker's heap.
+          auto give_back = [&] {
+            for (const E& e : front) {
+              heaps[t].push_back(e);
+              std::push_heap(heaps[t].begin(), heaps[t].end(), Later{});
+            }
+            front.clear();
+          };
           try {
-            HeapSet own;
-            own.add(&heaps[t]);
-            if (t == 0) own.add(&col.heap);
             SharedWorker& me = workers[t];
             auto window_start = Clock::now();
             std::uint64_t window_pushed = 0;
             std::size_t window_steps = 0;
-            std::array<E, 64> slots;
+            std::array<int, 64> used{};
             for (std::size_t step = 0;; ++step) {
-              me.slot[step & 1] = union_pivot(own);
+              const int parity = static_cast<int>(step & 1);
+              refill_front(own, front);
+              std::copy(front.begin(), front.end(), me.front[parity]);
+              me.count[parity] = static_cast<int>(front.size());
               if (t == 0 && ++window_steps == HeavyColumnPolicy::kWindowSteps) {
                 std::uint64_t pushed = 0;
                 for (const SharedWorker& w : workers) pushed += w.pushed.load(std::memory_order_relaxed);
                 const auto now = Clock::now();
                 if (!policy.keep_sharing(window_steps, pushed - window_pushed, std::chrono::duration<double>(now - window_start).count()))
-                  stop[step & 1].store(true, std::memory_order_relaxed);
+                  stop[parity].store(true, std::memory_order_relaxed);
                 window_start = now;
                 window_pushed = pushed;
                 window_steps = 0;
               }
-              if (!barrier.wait()) return;
-              if (stop[step & 1].load(std::memory_order_relaxed)) return;
-              for (int k = 0; k < parts; ++k) slots[k] = workers[k].slot[step & 1];
-              bool found = false;
-              const E pivot = earliest_sum(slots.data(), static_cast<std::size_t>(parts), &found);
-              if (!found) {  // the column is zero
+              if (!barrier.wait() || stop[parity].load(std::memory_order_relaxed)) {
+                give_back();
+                return;
+              }
+              E pivot{};
+              const Resolved what = resolve_fronts(workers, parity, used, &pivot);
+              if (what == Resolved::kZero) {
                 if (t == 0) done = true;
                 return;
               }
-              if (pivot.coef() == 0) {  // entries in several workers' heaps cancel
-                drop(own, pivot.index());
-                continue;
-              }
+              front.erase(front.begin(), front.begin() + used[t]);  // the pivot and the cancelled entries
+              if (what == Resolved::kUnknown) continue;
               const Reducer r = reducer_of(pivot, m);
               if (r.kind == Reducer::kNone) {
                 if (t == 0) {
@@ -658,7 +741,6 @@ class CohomologyEngine {
                 }
                 return;
               }
-              drop(own, pivot.index());
               me.pushed.fetch_add(add_reducer_share(heaps[t], r, pivot, columns, m, t, parts, t == 0 ? &col.added : nullptr),
                                   std::memory_order_relaxed);
               own.touch(0);
