@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/models/autoencoder.hpp"
 #include "topoembed/models/conv_autoencoder.hpp"
 #include "topoembed/models/mlp_autoencoder.hpp"
@@ -68,15 +69,7 @@ fs::path temp_dir(const std::string& name) {
   return dir;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 }  // namespace
 

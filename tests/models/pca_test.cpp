@@ -5,11 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 
 #include <unistd.h>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/models/pca.hpp"
 
 namespace mdl = topoembed::models;
@@ -19,15 +19,7 @@ namespace {
 
 const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 
-template <class E>
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using topoembed::test_support::error_of;
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
@@ -142,37 +134,37 @@ TEST(Pca, CheckpointRoundTripAndCorruptFile) {
   EXPECT_TRUE(torch::equal(loaded.transform(x), pca.transform(x)));
   EXPECT_TRUE(torch::equal(loaded.explained_variance_ratio(), pca.explained_variance_ratio()));
 
-  EXPECT_EQ(message_of<std::runtime_error>([&] { mdl::load_pca((dir.path / "none.pt").string()); }),
+  EXPECT_EQ(error_of<std::runtime_error>([&] { mdl::load_pca((dir.path / "none.pt").string()); }),
             "load_pca: no such checkpoint file '" + (dir.path / "none.pt").string() + "'");
   const auto bad = (dir.path / "bad.pt").string();
   std::ofstream(bad) << "not a checkpoint";
-  EXPECT_NE(message_of<std::runtime_error>([&] { mdl::load_pca(bad); }).find("is not a readable checkpoint"),
+  EXPECT_NE(error_of<std::runtime_error>([&] { mdl::load_pca(bad); }).find("is not a readable checkpoint"),
             std::string::npos);
-  EXPECT_EQ(message_of<std::logic_error>([&] { mdl::save_pca(mdl::Pca(2), path); }),
+  EXPECT_EQ(error_of<std::logic_error>([&] { mdl::save_pca(mdl::Pca(2), path); }),
             "save_pca: the PCA has not been fitted");
 }
 
 TEST(Pca, BadInputNamesWhatWasExpected) {
   const auto x = torch::randn({10, 3}, kF64);
-  EXPECT_EQ(message_of<std::invalid_argument>([] { mdl::Pca(0); }), "Pca: n_components must be >= 1, got 0");
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { mdl::Pca(4).fit(x); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([] { mdl::Pca(0); }), "Pca: n_components must be >= 1, got 0");
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { mdl::Pca(4).fit(x); }),
             "Pca::fit: n_components = 4 exceeds the data dimension 3");
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { mdl::Pca(1).fit(x.slice(0, 0, 1)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { mdl::Pca(1).fit(x.slice(0, 0, 1)); }),
             "Pca::fit: needs at least 2 samples, got 1");
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { mdl::Pca(3).fit(x.slice(0, 0, 2)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { mdl::Pca(3).fit(x.slice(0, 0, 2)); }),
             "Pca::fit: n_components = 3 exceeds the number of samples 2");
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { mdl::Pca(1).fit(torch::ones({5}, kF64)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { mdl::Pca(1).fit(torch::ones({5}, kF64)); }),
             "Pca::fit: expected a tensor [n, d] (or [n, ...]), got 1 dimension(s)");
   auto with_nan = x.clone();
   with_nan[4][1] = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { mdl::Pca(1).fit(with_nan); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { mdl::Pca(1).fit(with_nan); }),
             "Pca::fit: the data hold a NaN or infinite value");
-  EXPECT_EQ(message_of<std::logic_error>([&] { mdl::Pca(1).transform(x); }),
+  EXPECT_EQ(error_of<std::logic_error>([&] { mdl::Pca(1).transform(x); }),
             "Pca::transform: the PCA has not been fitted");
   mdl::Pca pca(2);
   pca.fit(x);
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { pca.transform(torch::zeros({2, 4}, kF64)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { pca.transform(torch::zeros({2, 4}, kF64)); }),
             "Pca::transform: rows have 4 values, the PCA was fitted on 3");
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { pca.inverse_transform(torch::zeros({2, 3}, kF64)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { pca.inverse_transform(torch::zeros({2, 3}, kF64)); }),
             "Pca::inverse_transform: latents have 3 columns, expected n_components = 2");
 }

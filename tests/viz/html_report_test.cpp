@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/viz/html_report.hpp"
 #include "topoembed/viz/scatter_plot.hpp"
 
@@ -27,15 +28,7 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 }  // namespace
 

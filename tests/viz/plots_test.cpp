@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/viz/color.hpp"
 #include "topoembed/viz/graph_plot.hpp"
 #include "topoembed/viz/image_graph_plot.hpp"
@@ -80,15 +81,7 @@ std::size_t count_color(const Png& png, const viz::Color& c, int tol = 3) {
   return n;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 const std::string kUnwritable = "/nonexistent_topoembed_dir/plot.png";
 
