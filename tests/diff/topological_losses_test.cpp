@@ -115,38 +115,48 @@ TEST(TopoSignatureLoss, AgreesWithBruteForceMst) {
   }
 }
 
-TEST(TopoSignatureLoss, AgreesWithBruteForceMstOnTrainingSizedBatches) {
-  // The input distances come from a SYRK Gram matrix mirrored in 4 x 4 SSE blocks: batches with
-  // every remainder mod 4 (17: 1, 37: 1, 130: 2, 131: 3), and the training set-up's 128, in both
-  // dtypes.
-  for (const int64_t batch : {17, 37, 128, 130, 131}) {
-    const auto x = seeded_normal({batch, 101}, 400 + static_cast<uint64_t>(batch));
-    const auto z = seeded_normal({batch, 2}, 500 + static_cast<uint64_t>(batch));
-    const double expected = brute_force_topoae(x, z);
-    TopoSignatureLoss loss;
-    loss->to(torch::kDouble);
-    EXPECT_NEAR(loss(x, z).item<double>(), expected, 1e-10 * std::max(1.0, expected)) << "batch " << batch;
-    TopoSignatureLoss loss_float;
-    EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), expected, 1e-4 * std::max(1.0, expected))
-        << "batch " << batch;
-  }
+// A batch of `batch` standard normal points in R^101 against standard normal latents of `width`
+// coordinates, from seeds x_seed and z_seed.
+struct MstCase {
+  const char* name;
+  int64_t batch, width;
+  uint64_t x_seed, z_seed;
+};
+
+void PrintTo(const MstCase& c, std::ostream* os) { *os << c.name; }
+
+class TopoSignatureLossBruteForce : public ::testing::TestWithParam<MstCase> {};
+
+TEST_P(TopoSignatureLossBruteForce, AgreesWithTheMstInDoubleAndFloat) {
+  const auto& c = GetParam();
+  const auto x = seeded_normal({c.batch, 101}, c.x_seed);
+  const auto z = seeded_normal({c.batch, c.width}, c.z_seed);
+  const double expected = brute_force_topoae(x, z);
+  TopoSignatureLoss loss;
+  loss->to(torch::kDouble);
+  EXPECT_NEAR(loss(x, z).item<double>(), expected, 1e-10 * std::max(1.0, expected));
+  TopoSignatureLoss loss_float;
+  EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), expected, 1e-4 * std::max(1.0, expected));
 }
 
-TEST(TopoSignatureLoss, AgreesWithBruteForceMstForEveryLatentWidth) {
-  // Latent squared distances: fused passes for 1 to 4 coordinates, the general loop for 5 to 16,
-  // the Gram form from 17 on.
-  for (const int64_t width : {1, 2, 3, 4, 5, 17}) {
-    const auto x = seeded_normal({23, 101}, 600 + static_cast<uint64_t>(width));
-    const auto z = seeded_normal({23, width}, 700 + static_cast<uint64_t>(width));
-    const double expected = brute_force_topoae(x, z);
-    TopoSignatureLoss loss;
-    loss->to(torch::kDouble);
-    EXPECT_NEAR(loss(x, z).item<double>(), expected, 1e-10 * std::max(1.0, expected)) << "width " << width;
-    TopoSignatureLoss loss_float;
-    EXPECT_NEAR(loss_float(x.to(torch::kFloat), z.to(torch::kFloat)).item<float>(), expected, 1e-4 * std::max(1.0, expected))
-        << "width " << width;
-  }
-}
+std::string case_name(const ::testing::TestParamInfo<MstCase>& p) { return p.param.name; }
+
+// The input distances come from a SYRK Gram matrix mirrored in 4 x 4 SSE blocks: batches with
+// every remainder mod 4 (17: 1, 37: 1, 130: 2, 131: 3), and the training set-up's 128.
+INSTANTIATE_TEST_SUITE_P(TrainingSizedBatches, TopoSignatureLossBruteForce,
+                         ::testing::Values(MstCase{"Batch17", 17, 2, 417, 517}, MstCase{"Batch37", 37, 2, 437, 537},
+                                           MstCase{"Batch128", 128, 2, 528, 628},
+                                           MstCase{"Batch130", 130, 2, 530, 630},
+                                           MstCase{"Batch131", 131, 2, 531, 631}),
+                         case_name);
+
+// Latent squared distances: fused passes for 1 to 4 coordinates, the general loop for 5 to 16,
+// the Gram form from 17 on.
+INSTANTIATE_TEST_SUITE_P(EveryLatentWidth, TopoSignatureLossBruteForce,
+                         ::testing::Values(MstCase{"Width1", 23, 1, 601, 701}, MstCase{"Width2", 23, 2, 602, 702},
+                                           MstCase{"Width3", 23, 3, 603, 703}, MstCase{"Width4", 23, 4, 604, 704},
+                                           MstCase{"Width5", 23, 5, 605, 705}, MstCase{"Width17", 23, 17, 617, 717}),
+                         case_name);
 
 // One side (x or z) of a far-from-the-origin case: 128 float points of `width` coordinates from
 // `seed`, standard normal, or (far) at 10 from the origin with a spread of 0.01.
