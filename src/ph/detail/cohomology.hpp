@@ -33,9 +33,11 @@ inline constexpr int kMaxVertices = 16;  // simplices of dimension < 15
 #if defined(__GNUC__)
 #define TOPOEMBED_HOT_INLINE __attribute__((always_inline)) inline
 #define TOPOEMBED_FLATTEN __attribute__((flatten))
+#define TOPOEMBED_COLD __attribute__((noinline))
 #else
 #define TOPOEMBED_HOT_INLINE inline
 #define TOPOEMBED_FLATTEN
+#define TOPOEMBED_COLD
 #endif
 
 template <class T>
@@ -757,7 +759,8 @@ class CohomologyEngine {
 
   // A heavy column (ordered phase, several threads): windows on one thread over the column's heaps
   // (new entries into its own heap), and shared windows when the policy says they pay.
-  void reduce_heavy(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
+  // Not inlined into the flattened one-thread loop that calls it (rarely).
+  TOPOEMBED_COLD void reduce_heavy(WorkingColumn& col, const std::vector<DiameterIndex<T>>& columns, int m) const {
     using Clock = std::chrono::steady_clock;
     const int parts = std::min(threads_, 64);  // more threads than this would only wait at the barrier
     std::vector<std::vector<E>> heaps(static_cast<std::size_t>(parts));
