@@ -9,7 +9,9 @@
 # default 1: the machine is shared), LOCALITY, SHARPENING, BALANCE, MEMBERSHIP, TEMPERATURE
 # (--locality-weight, --sharpening-weight, --balance-weight, --membership,
 # --membership-temperature given to train; default: train's defaults), REPORT (output
-# file), NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again).
+# file), NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again),
+# NERVE_SAMPLE=N (`nerve --sample N`: strengths estimated on N fresh points of the data set, with
+# memberships by the trained atlas, instead of on the training points).
 # Per case: K_<name>, N_<name> override the charts and points of one case (name with - as _,
 # e.g. N_flat_torus=2000).
 set -euo pipefail
@@ -59,8 +61,10 @@ one_run() {  # name dataset k d dims n seed
     --epochs "$epochs" --seed "$7" --threads 1 --run-dir "$run" --quiet "${locality[@]}" > "$run.train.log" 2>&1
     echo "train_seconds $(($(date +%s) - t0))" >> "$run.train.log"
   fi
-  nice -n 10 "$bin" nerve "$run" --dim "$5" > "$run.nerve.log" 2>&1
+  nice -n 10 "$bin" nerve "$run" --dim "$5" "${sample[@]}" > "$run.nerve.log" 2>&1
 }
+sample=()
+if [[ -n ${NERVE_SAMPLE:-} ]]; then sample+=(--sample "$NERVE_SAMPLE"); fi
 export -f one_run
 export out bin epochs
 pids=()
@@ -96,7 +100,7 @@ for c in "${cases[@]}"; do
 done
 {
   echo
-  echo "Seeds with both Betti vectors as expected ($epochs epochs, train flags: ${locality[*]:-defaults}, binary $bin, runs in $out):"
+  echo "Seeds with both Betti vectors as expected ($epochs epochs, train flags: ${locality[*]:-defaults}, nerve flags: ${sample[*]:-none}, binary $bin, runs in $out):"
   for c in "${cases[@]}"; do read -r name _ <<< "$c"; echo "- $name: ${hits[$name]} of $(wc -w <<< "$seeds")"; done
 } >> "$tmp"
 mv "$tmp" "$report"

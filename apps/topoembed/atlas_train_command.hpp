@@ -56,14 +56,15 @@ struct AtlasCommonFlags {
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
 // The train command's flag check once the method is known (method: the --method text, empty when
-// not given): the atlas-only options are rejected for every other method, and the train options
-// that atlas-ae does not read (--preset, --config, --model, --latent-dim, --lambda, --patience,
-// --weight-decay, --spheres-points) are rejected for atlas-ae. With --resume, atlas-ae takes only
-// --epochs, --threads, --quiet and --no-report (the rest comes from atlas_config.json), and a
-// --resume without --method of a directory that holds an atlas run (atlas_config.json, no
-// config.json) is an error that says to add --method atlas-ae. Throws std::invalid_argument
-// naming the flag.
-void check_atlas_flags(const CLI::App& train_subcommand, const std::string& method);
+// not given); returns the method to run. A --resume without --method of a directory that holds an
+// atlas run (atlas_config.json, no config.json) resumes that run: the method is read from its
+// atlas_config.json ("atlas-ae"; any other method there is an error naming the file). The
+// atlas-only options are rejected for every other method, and the train options that atlas-ae does
+// not read (--preset, --config, --model, --latent-dim, --lambda, --patience, --weight-decay,
+// --spheres-points) are rejected for atlas-ae. With --resume, atlas-ae takes only --epochs,
+// --threads, --quiet and --no-report (the rest comes from atlas_config.json). Throws
+// std::invalid_argument naming the flag.
+std::string check_atlas_flags(const CLI::App& train_subcommand, const std::string& method);
 
 // The points an atlas trains on, [N, D] float32. circle, sphere, torus, flat-torus, rp2, t3:
 // `points` samples of data::make_* with `seed`; rp2-r6: the unit vectors of

@@ -5,6 +5,12 @@
 // pictures nerve_barcode_z2.png, nerve_barcode_z3.png (barcodes) and chart_graph.png (the charts
 // joined by edges weighted by the intersection strengths u) written into the run directory, plus
 // nerve.json with the strengths, the bars and the Betti numbers. See include/topoembed/eval/nerve.hpp.
+// With --sample N the strengths are estimated on N fresh points of the run's data distribution
+// (the generator of its atlas_config.json with another seed) whose memberships the trained atlas
+// (atlas.pt) gives, instead of the training points' memberships: the strengths are expectations
+// over the data distribution, and the triple and quadruple products that the higher simplices need
+// are small where few training points lie, so a larger sample estimates them better (the
+// membership head is cheap to evaluate).
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -19,8 +25,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "atlas_train_command.hpp"
 #include "commands.hpp"
 #include "topoembed/eval/nerve.hpp"
+#include "topoembed/models/atlas.hpp"
 #include "topoembed/ph/atomic_file.hpp"
 #include "topoembed/ph/io.hpp"
 #include "topoembed/viz/graph_plot.hpp"
@@ -41,6 +49,18 @@ struct NerveCliOptions {
   std::optional<double> epsilon;          // one-minus-u only: the fixed reading at 1 − ε
   double min_persistence = 0.005;
   bool no_plots = false;
+  std::optional<std::int64_t> sample;        // fresh points to estimate the strengths on
+  std::optional<std::uint64_t> sample_seed;  // their seed (default: the run's seed + kFreshSampleSeedOffset)
+};
+
+// The fresh sample's seed, apart from the run's own (training) seed.
+constexpr std::uint64_t kFreshSampleSeedOffset = 1000003;
+
+// Where the memberships come from: the run's memberships.csv, or a fresh sample.
+struct NerveSample {
+  torch::Tensor q;
+  std::string source;  // "memberships.csv" or "fresh"
+  std::uint64_t seed = 0;
 };
 
 torch::Tensor read_memberships(const fs::path& run_dir) {
@@ -55,6 +75,31 @@ torch::Tensor read_memberships(const fs::path& run_dir) {
   return q.clone();
 }
 
+// Memberships of the trained atlas (run_dir/atlas.pt) on `points` fresh points of the run's data
+// set (atlas_config.json), sampled with `seed`.
+torch::Tensor fresh_memberships(const fs::path& run_dir, std::int64_t points, std::uint64_t seed) {
+  const auto config = read_atlas_run_config(run_dir.string(), "nerve --sample");
+  const auto& dataset = config.common.dataset;
+  if (dataset == "fmnist" || (dataset.size() > 4 && dataset.compare(dataset.size() - 4, 4, ".csv") == 0))
+    throw std::invalid_argument("nerve --sample: a fresh sample needs a generated manifold (circle, sphere, torus, "
+                                "flat-torus, rp2, rp2-r6, t3); the run's data set is '" + dataset + "'");
+  const auto model_path = run_dir / "atlas.pt";
+  if (!fs::exists(model_path))
+    throw std::runtime_error("nerve --sample: " + run_dir.string() + " has no trained atlas (atlas.pt)");
+  auto atlas = models::load_atlas(model_path.string());
+  const auto data = load_atlas_data(dataset, points, seed, "nerve --sample");
+  return train::atlas_memberships(*atlas, data.points).to(torch::kDouble);
+}
+
+NerveSample nerve_sample(const fs::path& run_dir, const NerveCliOptions& o) {
+  if (!o.sample) return {read_memberships(run_dir), "memberships.csv", 0};
+  if (!fs::is_directory(run_dir)) throw std::runtime_error("nerve: run directory " + run_dir.string() + " does not exist");
+  const auto seed = o.sample_seed ? *o.sample_seed
+                                  : read_atlas_run_config(run_dir.string(), "nerve --sample").common.seed +
+                                        kFreshSampleSeedOffset;
+  return {fresh_memberships(run_dir, *o.sample, seed), "fresh", seed};
+}
+
 void run_nerve(const NerveCliOptions& o) {
   const fs::path run_dir(o.run_dir);
   const bool log_scale = o.filtration == "normalized-log";
@@ -62,7 +107,9 @@ void run_nerve(const NerveCliOptions& o) {
     throw std::invalid_argument("nerve: --epsilon reads the one-minus-u filtration at 1 - EPS; with --filtration "
                                 "normalized-log use --at VALUE (a value -log s reads at per-factor strength s)");
   if (o.epsilon && o.at) throw std::invalid_argument("nerve: give --epsilon or --at, not both");
-  const auto q = read_memberships(run_dir);
+  if (o.sample_seed && !o.sample) throw std::invalid_argument("nerve: --sample-seed needs --sample N");
+  const auto sample = nerve_sample(run_dir, o);
+  const auto& q = sample.q;
   eval::NerveOptions options;
   options.max_dim = o.dim;
   options.conditioning = o.conditioning == "argmax" ? eval::NerveConditioning::kArgmax
@@ -96,13 +143,16 @@ void run_nerve(const NerveCliOptions& o) {
   nlohmann::json out;
   out["charts"] = nerve.charts;
   out["points"] = q.size(0);
+  out["sample"] = sample.source == "fresh"
+                      ? nlohmann::json{{"source", "fresh"}, {"points", q.size(0)}, {"seed", sample.seed}}
+                      : nlohmann::json{{"source", "memberships.csv"}, {"points", q.size(0)}};
   out["conditioning"] = o.conditioning;
   out["filtration"] = o.filtration;
   out["cap"] = nerve.cap;
   out["reading"] = {{"rule", rule}, {"low", reading.low}, {"high", reading.high}, {"value", reading.value}};
   out["edge_strengths"] = nerve.edge_strengths();
 
-  std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0) << " points (filtration "
+  std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0) << (sample.source == "fresh" ? " fresh" : "") << " points (filtration "
             << (log_scale ? "-log(u)/(|S|-1)" : "1 - u") << "; Betti numbers: " << rule << ")\n";
   const std::uint32_t moduli[] = {2u, 3u};
   for (std::size_t f = 0; f < persistences.size(); ++f) {
@@ -185,6 +235,12 @@ Command add_nerve_command(CLI::App& parent) {
                   "with --epsilon: bars shorter than this before 1 - EPS are noise")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  sub->add_option("--sample", opts->sample,
+                  "Estimate the strengths on N fresh points of the run's data set (memberships by its atlas.pt) "
+                  "instead of its memberships.csv")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{10000000}));
+  sub->add_option("--sample-seed", opts->sample_seed,
+                  "Seed of the fresh sample (default: the run's seed + " + std::to_string(kFreshSampleSeedOffset) + ")");
   sub->add_flag("--no-plots", opts->no_plots, "Skip the PNG pictures");
   return Command{sub, [opts] { run_nerve(*opts); }};
 }

@@ -181,8 +181,7 @@ Command add_train_command(CLI::App& parent) {
   auto atlas = std::make_shared<AtlasTrainFlags>();
   add_atlas_train_options(*sub, *atlas);
   return {sub, [f, atlas, sub] {
-            check_atlas_flags(*sub, f->method.value_or(""));
-            if (!f->method || *f->method != "atlas-ae") return run_train(*f);
+            if (check_atlas_flags(*sub, f->method.value_or("")) != "atlas-ae") return run_train(*f);
             AtlasCommonFlags c;
             c.run_dir = f->run_dir;
             c.dataset = f->dataset.value_or("circle");

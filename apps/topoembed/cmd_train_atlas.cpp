@@ -153,17 +153,18 @@ void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
   a.train_command = &sub;
 }
 
-void check_atlas_flags(const CLI::App& sub, const std::string& method) {
+std::string check_atlas_flags(const CLI::App& sub, const std::string& given_method) {
+  std::string method = given_method;
   if (method.empty() && given(sub, "--resume")) {
-    // Without --method the train command resumes an autoencoder run (config.json); say what an
-    // atlas run needs instead of failing on its missing config.json.
+    // Without --method the train command resumes the run its directory holds: an atlas run
+    // (atlas_config.json, no config.json) goes to the atlas trainer, with the method its config names.
     const auto* run_dir = sub.get_option_no_throw("--run-dir");
     if (run_dir != nullptr && run_dir->count() > 0) {
       const fs::path run(run_dir->as<std::string>());
-      if (fs::exists(run / "atlas_config.json") && !fs::exists(run / "config.json"))
-        throw std::invalid_argument("train --resume: " + run.string() +
-                                    " holds an atlas run (atlas_config.json); resume it with "
-                                    "`topoembed train --method atlas-ae --resume --run-dir " + run.string() + "`");
+      if (fs::exists(run / "atlas_config.json") && !fs::exists(run / "config.json")) {
+        read_atlas_run_config(run.string(), "train --resume");  // throws unless its method is atlas-ae
+        method = "atlas-ae";
+      }
     }
   }
   if (method == "atlas-ae") {
@@ -184,7 +185,7 @@ void check_atlas_flags(const CLI::App& sub, const std::string& method) {
                                     " is not an atlas-ae option" + hint);
       }
     }
-    return;
+    return method;
   }
   for (const char* name : kAtlasOnlyFlags) {
     if (given(sub, name)) {
@@ -194,6 +195,7 @@ void check_atlas_flags(const CLI::App& sub, const std::string& method) {
                                   " (give --method atlas-ae, or drop " + name + ")");
     }
   }
+  return method;
 }
 
 AtlasData load_atlas_data(const std::string& d, std::int64_t n, std::uint64_t seed, const std::string& command) {

@@ -139,18 +139,30 @@ FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& opti
   std::map<std::vector<ph::vertex_t>, std::size_t> position;
   for_each_chart_set(m.k, max_set_size(m.k, options.max_dim), [&](const std::vector<ph::vertex_t>& s) {
     double u = 0.0;
-    for (const auto j : s) {
-      if (mass[j] <= 0.0) continue;  // no conditional mean: the term counts 0
-      double e = 0.0;
+    if (options.conditioning == NerveConditioning::kMembershipWeighted) {
+      // Every term has the numerator Σ_x Π_{l∈S} q_l(x): one pass over the sample, not |S|.
+      double joint = 0.0;
       for (std::size_t x = 0; x < n; ++x) {
-        const double w = weight[x * k + j];
-        if (w == 0.0) continue;
         double prod = 1.0;
-        for (const auto l : s)
-          if (l != j) prod *= m.q[x * k + l];
-        e += w * prod;
+        for (const auto l : s) prod *= m.q[x * k + l];
+        joint += prod;
       }
-      u += e / mass[j];
+      for (const auto j : s)
+        if (mass[j] > 0.0) u += joint / mass[j];  // a chart without mass has no conditional mean: 0
+    } else {
+      for (const auto j : s) {
+        if (mass[j] <= 0.0) continue;  // no conditional mean: the term counts 0
+        double e = 0.0;
+        for (std::size_t x = 0; x < n; ++x) {
+          const double w = weight[x * k + j];
+          if (w == 0.0) continue;
+          double prod = 1.0;
+          for (const auto l : s)
+            if (l != j) prod *= m.q[x * k + l];
+          e += w * prod;
+        }
+        u += e / mass[j];
+      }
     }
     u /= static_cast<double>(s.size());
     double value = raw_value(u, s.size(), nerve.filtration, nerve.cap);

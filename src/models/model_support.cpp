@@ -2,6 +2,7 @@
 #include "detail/model_support.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -110,6 +111,41 @@ namespace {
 constexpr const char* kKindKey = "topoembed_kind";
 constexpr const char* kArchitectureKey = "topoembed_architecture";
 constexpr const char* kWeightsKey = "model";
+constexpr const char* kDtypeKey = "topoembed_dtype";
+
+std::string dtype_name(c10::ScalarType t) {
+  switch (t) {
+    case c10::ScalarType::Float: return "float32";
+    case c10::ScalarType::Double: return "float64";
+    case c10::ScalarType::Half: return "float16";
+    case c10::ScalarType::BFloat16: return "bfloat16";
+    default: return c10::toString(t);
+  }
+}
+
+std::optional<c10::ScalarType> dtype_of_name(const std::string& name) {
+  for (const auto t : {c10::ScalarType::Float, c10::ScalarType::Double, c10::ScalarType::Half,
+                       c10::ScalarType::BFloat16})
+    if (dtype_name(t) == name) return t;
+  return std::nullopt;
+}
+
+// The one floating-point type of the model's parameters and buffers (float32 for a model without
+// any); throws when they mix types, which one recorded type could not restore.
+c10::ScalarType model_dtype(const torch::nn::Module& model, const std::string& op) {
+  std::optional<c10::ScalarType> dtype;
+  auto visit = [&](const torch::Tensor& t) {
+    if (!t.defined() || !t.is_floating_point()) return;
+    if (dtype && *dtype != t.scalar_type())
+      throw std::invalid_argument(op + ": the model mixes " + dtype_name(*dtype) + " and " +
+                                  dtype_name(t.scalar_type()) +
+                                  " tensors; expected one floating-point type (convert it with .to(dtype))");
+    dtype = t.scalar_type();
+  };
+  for (const auto& p : model.parameters()) visit(p);
+  for (const auto& b : model.buffers()) visit(b);
+  return dtype.value_or(c10::ScalarType::Float);
+}
 }  // namespace
 
 void write_checkpoint(const torch::nn::Module& model, const std::string& kind,
@@ -119,8 +155,10 @@ void write_checkpoint(const torch::nn::Module& model, const std::string& kind,
   torch::serialize::OutputArchive archive;
   archive.write(kKindKey, c10::IValue(kind));
   archive.write(kArchitectureKey, c10::IValue(architecture_json));
+  const auto dtype = model_dtype(model, op);
   torch::serialize::OutputArchive weights;
   model.save(weights);
+  weights.write(kDtypeKey, c10::IValue(dtype_name(dtype)));
   archive.write(kWeightsKey, weights);
   const std::string tmp = path + ".tmp";
   try {
@@ -172,6 +210,15 @@ std::string read_checkpoint(const std::string& path, const std::string& kind, co
 
 void load_weights(torch::nn::Module& model, torch::serialize::InputArchive& weights,
                   const std::string& path, const std::string& op) {
+  c10::IValue name;
+  if (weights.try_read(kDtypeKey, name)) {  // files written before the type was recorded: as built
+    const auto stored = name.isString() ? dtype_of_name(name.toStringRef()) : std::nullopt;
+    if (!stored)
+      throw std::runtime_error(op + ": '" + path + "' records the weight type " +
+                               (name.isString() ? "'" + name.toStringRef() + "'" : std::string("(not a string)")) +
+                               ", expected float32, float64, float16 or bfloat16");
+    if (model_dtype(model, op) != *stored) model.to(*stored);
+  }
   try {
     model.load(weights);
   } catch (const c10::Error& e) {

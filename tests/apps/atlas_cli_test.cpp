@@ -192,6 +192,42 @@ TEST_F(AtlasCli, NerveOfTheTinyRunPrintsBarcodesAndWritesItsFiles) {
     EXPECT_TRUE(fs::is_regular_file(dir_ / "run" / file)) << file;
 }
 
+TEST_F(AtlasCli, NerveOnAFreshSampleUsesTheTrainedAtlasOnNewPoints) {
+  ASSERT_EQ(train_tiny("run", "--no-report").code, 0);
+  ASSERT_EQ(run("nerve " + path("run") + " --no-plots").code, 0);
+  const auto from_csv = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  EXPECT_EQ(from_csv.at("sample").at("source"), "memberships.csv");
+  // The training sample drawn again (its size and seed 0): the strengths of memberships.csv.
+  auto r = run("nerve " + path("run") + " --no-plots --sample 60 --sample-seed 0");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto same = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  EXPECT_EQ(same.at("sample").at("source"), "fresh");
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      EXPECT_NEAR(same.at("edge_strengths")[i][j].get<double>(), from_csv.at("edge_strengths")[i][j].get<double>(),
+                  1e-5 * (1 + from_csv.at("edge_strengths")[i][j].get<double>()));
+  // By default a fresh sample: the run's seed + 1000003, and the same numbers twice.
+  r = run("nerve " + path("run") + " --no-plots --sample 500");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("nerve of 3 charts from 500 fresh points"), std::string::npos) << r.out;
+  const auto fresh = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  EXPECT_EQ(fresh.at("points"), 500);
+  EXPECT_EQ(fresh.at("sample").at("seed"), 1000003);
+  EXPECT_NE(fresh.at("edge_strengths"), from_csv.at("edge_strengths"));
+  ASSERT_EQ(run("nerve " + path("run") + " --no-plots --sample 500").code, 0);
+  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json")), fresh);
+
+  EXPECT_TRUE(fails_naming(run("nerve " + path("run") + " --sample-seed 3"), {"--sample-seed needs --sample"}));
+  EXPECT_TRUE(fails_naming(run("nerve " + path("run") + " --sample 1"), {"--sample"}));
+  // A run on a point cloud file has no distribution to draw fresh points from.
+  std::ofstream(dir_ / "cloud.csv") << "0,1\n1,0\n0,-1\n-1,0\n0.7,0.7\n-0.7,0.7\n0.7,-0.7\n-0.7,-0.7\n";
+  ASSERT_EQ(run("train --method atlas-ae --dataset " + path("cloud.csv") +
+                " --charts 2 --dim 1 --epochs 1 --batch-size 4 --threads 1 --quiet --no-report --run-dir " + path("csv"))
+                .code,
+            0);
+  EXPECT_TRUE(fails_naming(run("nerve " + path("csv") + " --sample 100"), {"needs a generated manifold", "cloud.csv"}));
+}
+
 TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
   const std::string args = "dimsweep --dataset circle --points 40 --charts 2 --max-dim 2 --epochs 1 --batch-size 16 "
                            "--threads 1 --quiet --no-report --run-dir " + path("sweep");
@@ -298,10 +334,13 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   EXPECT_TRUE(fails_naming(run(common + path("split") + " --epochs 4"), {"checkpoint of an unfinished run", "--resume"}));
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --charts 4 --run-dir " + path("split")),
                            {"--charts cannot be given", "atlas_config.json"}));
-  EXPECT_TRUE(fails_naming(run("train --resume --run-dir " + path("split")), {"holds an atlas run", "--method atlas-ae"}));
+  // Without --method the resume is routed to the atlas trainer by the run's atlas_config.json, with
+  // the same checks.
+  EXPECT_TRUE(fails_naming(run("train --resume --charts 4 --run-dir " + path("split")),
+                           {"--charts cannot be given", "atlas_config.json"}));
   EXPECT_EQ(tree_snapshot(split), killed);
 
-  const auto r = run("train --method atlas-ae --resume --epochs 4 --threads 1 --quiet --no-report --run-dir " + path("split"));
+  const auto r = run("train --resume --epochs 4 --threads 1 --quiet --no-report --run-dir " + path("split"));
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* file : {"log.jsonl", "memberships.csv", "atlas_summary.json"})
     EXPECT_EQ(read_all(split / file), read_all(dir_ / "full" / file)) << file;
@@ -334,6 +373,10 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   fs::remove(dir_ / "full" / "atlas_checkpoint.pt");
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --epochs 5 --quiet --run-dir " + path("full")),
                            {"cannot resume", "no checkpoint"}));
+  // A resume without --method reads the method of atlas_config.json: another method is an error.
+  fs::create_directories(dir_ / "other");
+  std::ofstream(dir_ / "other" / "atlas_config.json") << "{\"method\": \"ae\"}\n";
+  EXPECT_TRUE(fails_naming(run("train --resume --run-dir " + path("other")), {"has method 'ae'", "expected 'atlas-ae'"}));
 }
 
 TEST_F(AtlasCli, LocalityAndBalanceWeightsAreAtlasOptionsWithARange) {

@@ -335,6 +335,52 @@ TEST(AtlasCheckpoint, RoundTripAndKindCheck) {
   fs::remove_all(dir);
 }
 
+TEST(AtlasCheckpoint, RoundTripKeepsTheWeightTypeAndRejectsMixedTypes) {
+  // A float64 atlas reads back as float64 with the same weights (LibTorch's Module::load would copy
+  // the float64 bytes into the float32 parameters of a freshly built model); float32 stays float32.
+  const auto dir = temp_dir("dtype");
+  for (const auto dtype : {torch::kDouble, torch::kFloat}) {
+    torch::manual_seed(3);
+    mdl::Atlas atlas(mdl::AtlasOptions({3}, 2, 1).trunk({8}).membership(mdl::AtlasMembership::kDistance));
+    atlas->to(dtype);
+    atlas->eval();
+    const auto x = torch::rand({5, 3}, torch::TensorOptions().dtype(dtype));
+    const auto expected = atlas->forward(x);
+    const auto path = (dir / "atlas.pt").string();
+    mdl::save_atlas(*atlas, path);
+    auto loaded = mdl::load_atlas(path);
+    loaded->eval();
+    for (const auto& p : loaded->named_parameters()) {
+      EXPECT_EQ(p.value().scalar_type(), dtype) << p.key();
+      EXPECT_TRUE(torch::equal(p.value(), atlas->named_parameters()[p.key()])) << p.key();
+    }
+    const auto got = loaded->forward(x);
+    EXPECT_TRUE(torch::equal(got.membership, expected.membership));
+    EXPECT_TRUE(torch::equal(got.reconstructions, expected.reconstructions));
+  }
+  // The same for the autoencoders, which share the checkpoint code.
+  torch::manual_seed(4);
+  auto ae = mdl::make_autoencoder("spheres-mlp");
+  ae->to(torch::kDouble);
+  const auto ae_path = (dir / "ae.pt").string();
+  mdl::save_autoencoder(*ae, ae_path);
+  auto ae_loaded = mdl::load_autoencoder(ae_path);
+  for (const auto& p : ae_loaded->named_parameters()) {
+    EXPECT_EQ(p.value().scalar_type(), torch::kDouble) << p.key();
+    EXPECT_TRUE(torch::equal(p.value(), ae->named_parameters()[p.key()])) << p.key();
+  }
+  // One recorded type cannot restore a model that mixes two: refused, nothing written.
+  mdl::Atlas mixed(mdl::AtlasOptions({3}, 2, 1));
+  mixed->named_parameters()["membership_head.weight"].set_data(
+      mixed->named_parameters()["membership_head.weight"].to(torch::kDouble));
+  const auto mixed_path = (dir / "mixed.pt").string();
+  const auto message = error_of([&] { mdl::save_atlas(*mixed, mixed_path); });
+  EXPECT_NE(message.find("save_atlas: the model mixes"), std::string::npos) << message;
+  EXPECT_NE(message.find("expected one floating-point type"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(mixed_path));
+  fs::remove_all(dir);
+}
+
 TEST(Atlas, DistanceMembershipIsTheGibbsMembershipOfItsCentres) {
   mdl::Atlas atlas(mdl::AtlasOptions({2}, 3, 1).membership(mdl::AtlasMembership::kDistance).membership_temperature(0.5));
   atlas->to(torch::kDouble);

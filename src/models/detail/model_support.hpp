@@ -27,8 +27,10 @@ std::int64_t checked_volume(const std::vector<std::int64_t>& shape, const std::s
 void check_batch_of(const torch::Tensor& x, const std::vector<std::int64_t>& sample_shape,
                     const std::string& op);
 
-// Checkpoint file: {"topoembed_kind": kind, "topoembed_architecture": json, "model": weights}.
-// Written to path + ".tmp", then renamed over path.
+// Checkpoint file: {"topoembed_kind": kind, "topoembed_architecture": json, "model": weights},
+// the weights archive holding also "topoembed_dtype" (float32, float64, float16 or bfloat16): the
+// one floating-point type of the model's parameters and buffers. Throws std::invalid_argument when
+// they mix floating-point types. Written to path + ".tmp", then renamed over path.
 void write_checkpoint(const torch::nn::Module& model, const std::string& kind,
                       const std::string& architecture_json, const std::string& path,
                       const std::string& op);
@@ -36,7 +38,10 @@ void write_checkpoint(const torch::nn::Module& model, const std::string& kind,
 // archive to pass to Module::load.
 std::string read_checkpoint(const std::string& path, const std::string& kind, const std::string& op,
                             torch::serialize::InputArchive& weights);
-// Loads `weights` into `model`, turning LibTorch's error into one naming op and path.
+// Loads `weights` into `model`, turning LibTorch's error into one naming op and path. The model is
+// first converted to the archive's "topoembed_dtype" (files without it load as the model is built), so that a
+// float64 model reads back as float64: Module::load copies a tensor into a parameter of another
+// dtype by reinterpreting its bytes.
 void load_weights(torch::nn::Module& model, torch::serialize::InputArchive& weights,
                   const std::string& path, const std::string& op);
 
