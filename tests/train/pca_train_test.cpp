@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "../support/expect_error.hpp"
 #include "test_support.hpp"
 #include "topoembed/data/point_cloud_io.hpp"
 #include "topoembed/models/pca.hpp"
@@ -27,15 +28,7 @@ using topoembed::test_support::snapshot;
 const std::string kExe = std::string(TOPOEMBED_BINARY_DIR) + "/bin/topoembed";
 const fs::path kReference = fs::path(TOPOEMBED_TEST_DATA_DIR) / "reference" / "topoae-spheres" / "PCA.latents.csv";
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using topoembed::test_support::error_of;
 
 // Root-mean-square distance between the rows of z and ref after the best orthogonal map of z
 // (Procrustes; the sign or rotation of principal axes is a convention).
@@ -131,27 +124,27 @@ TEST_F(PcaTrainTest, BadInputLeavesNoRunDirectory) {
   c.spheres_points_per_sphere = 10;
   c.latent_dim = 102;
   const auto dir = root_ / "run";
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
             "train: pca latent_dim 102 exceeds the data dimension 101 of 'spheres'");
   EXPECT_FALSE(fs::exists(dir));
   c.latent_dim = 0;
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
             "train config: latent_dim must be >= 1, got 0");
   EXPECT_FALSE(fs::exists(dir));
 
   c.latent_dim = 2;
   tr::run_training(c, dir.string());
   const auto before = snapshot(dir);
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { tr::run_training(c, dir.string()); }),
             "run directory '" + dir.string() + "' already holds a fitted model; choose another directory");
   tr::TrainOptions resume;
   resume.resume = true;
-  EXPECT_EQ(message_of<std::invalid_argument>([&] { tr::run_training(c, dir.string(), resume); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { tr::run_training(c, dir.string(), resume); }),
             "train --resume: a pca run has no checkpoint to continue; fit it again in a new directory");
   EXPECT_EQ(snapshot(dir), before);
   const auto wide = root_ / "wide.csv";
   std::ofstream(wide) << "a,b,c\n1,2,3\n";
-  EXPECT_NE(message_of<std::runtime_error>([&] { tr::embed_file(dir.string(), wide.string(), (root_ / "z.csv").string()); })
+  EXPECT_NE(error_of<std::runtime_error>([&] { tr::embed_file(dir.string(), wide.string(), (root_ / "z.csv").string()); })
                 .find("has 3 columns, the PCA of '" + dir.string() + "' expects 101"),
             std::string::npos);
 }

@@ -8,20 +8,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/train/train_config.hpp"
 
 namespace topoembed::train {
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using topoembed::test_support::error_of;
 
 TEST(TrainConfig, PresetsHoldThePapersHyperParameters) {
   const auto s = preset("topoae-spheres");

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/data/point_cloud_io.hpp"
 #include "topoembed/train/datasets.hpp"
 #include "topoembed/train/report.hpp"
@@ -26,15 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using topoembed::test_support::error_of;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
