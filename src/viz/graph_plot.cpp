@@ -119,13 +119,8 @@ void graph_plot(const std::vector<Point2>& positions, const std::vector<GraphEdg
 
   detail::Canvas canvas(options.width, options.height, op);
   cairo_t* cr = canvas.cr();
-  const double margin = options.node_radius + 20;
-  const auto pixels = detail::fit_positions(positions, options.width, options.height, margin,
-                                            options.title.empty() ? margin : margin + 30, op);
-  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-  detail::draw_text(cr, options.width / 2.0, 14, options.title, 16, 0.5, 0, true);
-  detail::draw_weighted_edges(cr, pixels, edges, max_weight, options.min_edge_width, options.max_edge_width,
-                              options.edge_labels);
+  const auto pixels =
+      detail::draw_title_and_edges(cr, positions, edges, max_weight, options.node_radius + 20, options, op);
   for (std::size_t i = 0; i < n; ++i) {
     cairo_new_path(cr);
     cairo_arc(cr, pixels[i].x, pixels[i].y, options.node_radius, 0, kTau);

@@ -37,13 +37,8 @@ void image_graph_plot(const std::vector<ImageGridNode>& nodes, int image_height,
 
   detail::Canvas canvas(options.width, options.height, op);
   cairo_t* cr = canvas.cr();
-  const double margin = options.tile_size / 2.0 + 24;
-  const auto pixels = detail::fit_positions(positions, options.width, options.height, margin,
-                                            options.title.empty() ? margin : margin + 30, op);
-  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-  detail::draw_text(cr, options.width / 2.0, 14, options.title, 16, 0.5, 0, true);
-  detail::draw_weighted_edges(cr, pixels, edges, max_weight, options.min_edge_width, options.max_edge_width,
-                              options.edge_labels);
+  const auto pixels =
+      detail::draw_title_and_edges(cr, positions, edges, max_weight, options.tile_size / 2.0 + 24, options, op);
 
   struct SurfaceDeleter {
     void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }

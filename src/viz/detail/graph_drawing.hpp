@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "canvas.hpp"
 #include "topoembed/viz/graph_plot.hpp"
 
 namespace topoembed::viz::detail {
@@ -23,5 +24,21 @@ std::vector<Point2> fit_positions(const std::vector<Point2>& positions, int widt
 // Lighter edges first; width and opacity grow with weight / max_weight; optional weight labels.
 void draw_weighted_edges(cairo_t* cr, const std::vector<Point2>& pixels, const std::vector<GraphEdge>& edges,
                          double max_weight, double min_width, double max_width, bool labels);
+
+// The start of both graph pictures: positions fitted inside `margin` (30 px more at the top for a
+// title), the title, then the weighted edges; returns the nodes' pixel positions. Options: the
+// width, height, title and edge fields GraphPlotOptions and ImageGraphPlotOptions share.
+template <class Options>
+std::vector<Point2> draw_title_and_edges(cairo_t* cr, const std::vector<Point2>& positions,
+                                         const std::vector<GraphEdge>& edges, double max_weight, double margin,
+                                         const Options& options, const std::string& op) {
+  auto pixels = fit_positions(positions, options.width, options.height, margin,
+                              options.title.empty() ? margin : margin + 30, op);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  draw_text(cr, options.width / 2.0, 14, options.title, 16, 0.5, 0, true);
+  draw_weighted_edges(cr, pixels, edges, max_weight, options.min_edge_width, options.max_edge_width,
+                      options.edge_labels);
+  return pixels;
+}
 
 }  // namespace topoembed::viz::detail
