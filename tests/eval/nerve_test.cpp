@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/eval/nerve.hpp"
 
 namespace ev = topoembed::eval;
@@ -19,15 +20,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 // n points on the circle covered by k arcs: bump (1 − |θ − c_j| / r)_+² around equally spaced
 // centres, r = 0.75 · 2π/k (only neighbouring arcs overlap), normalised to a partition of unity.

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "../support/expect_error.hpp"
 #include "topoembed/models/atlas.hpp"
 #include "topoembed/models/atlas_discriminator.hpp"
 #include "topoembed/models/atlas_distance.hpp"
@@ -25,15 +26,7 @@ std::int64_t parameter_count(const torch::nn::Module& m) {
   return n;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 fs::path temp_dir(const std::string& name) {
   auto dir = fs::temp_directory_path() / ("topoembed_atlas_" + name + "_" + std::to_string(::getpid()));

@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include "../support/expect_error.hpp"
 #include "test_support.hpp"
 #include "topoembed/eval/nerve.hpp"
 #include "topoembed/train/atlas_training.hpp"
@@ -22,15 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using topoembed::test_support::error_of;
 
 torch::Tensor circle(std::int64_t n) {
   const auto t = torch::arange(n, torch::kDouble) * (2 * M_PI / static_cast<double>(n));
