@@ -281,7 +281,7 @@ Command add_dimsweep_command(CLI::App& parent) {
                   "Share of the points held out; the losses are read off on them (0: on the training points)")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
-  sub->add_option("--threads", f->common.threads, "LibTorch threads")->check(CLI::Range(1, 1024));
+  sub->add_option("--threads", f->common.threads, "Thread budget, split between LibTorch and OpenBLAS")->check(CLI::Range(1, 1024));
   sub->add_flag("--no-report", f->no_report, "No report.html per d");
   sub->add_flag("--quiet", f->common.quiet, "No progress output");
   return {sub, [f] {

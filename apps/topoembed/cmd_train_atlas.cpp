@@ -16,6 +16,7 @@
 #include "atlas_train_command.hpp"
 #include "topoembed/data/generators.hpp"
 #include "topoembed/data/idx.hpp"
+#include "topoembed/diff/compute_threads.hpp"
 #include "topoembed/diff/regularizers.hpp"
 #include "topoembed/models/atlas_discriminator.hpp"
 #include "topoembed/ph/atomic_file.hpp"
@@ -387,7 +388,7 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
     x_train = x.index_select(0, split.train_index);
     x_validation = x.index_select(0, split.validation_index);
   }
-  if (c.threads) torch::set_num_threads(*c.threads);
+  if (c.threads) diff::set_compute_threads(*c.threads);  // LibTorch's and the BLAS's threads
   fs::create_directories(run);
   // The config first: a killed run is resumed from it and its checkpoint. A resumed run rewrites
   // it (with its new epochs) once training has accepted the checkpoint.

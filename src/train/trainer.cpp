@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "topoembed/diff/compute_threads.hpp"
 #include "topoembed/diff/topological_losses.hpp"
 #include "topoembed/ph/atomic_file.hpp"
 #include "topoembed/train/datasets.hpp"
@@ -280,7 +281,8 @@ TrainResult train_autoencoder(const TrainConfig& config, const torch::Tensor& tr
     throw std::invalid_argument("train_autoencoder: stop_after_epochs must be >= 0, got " +
                                 std::to_string(options.stop_after_epochs));
   }
-  torch::set_num_threads(config.threads);
+  // LibTorch's and the BLAS's threads from the one budget (they spin against each other otherwise).
+  diff::set_compute_threads(config.threads);
   const fs::path dir(run_dir);
 
   const auto split = validation_split(train_x.size(0), config.validation_fraction, mix_seed(config.seed, 0));

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "topoembed/data/point_cloud_io.hpp"
+#include "topoembed/diff/compute_threads.hpp"
 #include "topoembed/eval/quality_metrics.hpp"
 #include "topoembed/models/pca.hpp"
 #include "topoembed/ph/atomic_file.hpp"
@@ -124,7 +125,7 @@ RunSummary run_pca(const TrainConfig& config, const std::string& run_dir, const 
   if (fs::exists(dir / kPcaModelFile) || fs::exists(dir / kTrainerStateFile) || fs::exists(dir / kModelFile)) {
     throw std::invalid_argument("run directory '" + dir.string() + "' already holds a fitted model; choose another directory");
   }
-  torch::set_num_threads(config.threads);
+  diff::set_compute_threads(config.threads);
   const TrainingData data = load_training_data(config);
   const auto train_x = data.train_x.reshape({data.train_x.size(0), -1});
   const auto test_x = data.test_x.reshape({data.test_x.size(0), -1});
@@ -172,7 +173,7 @@ RunSummary run_pca(const TrainConfig& config, const std::string& run_dir, const 
 RunSummary run_training(const TrainConfig& config, const std::string& run_dir, const TrainOptions& options) {
   if (config.method == Method::kPca) return run_pca(config, run_dir, options);
   const auto start = std::chrono::steady_clock::now();
-  torch::set_num_threads(config.threads);
+  diff::set_compute_threads(config.threads);
   const TrainingData data = load_training_data(config);
   const TrainResult r = train_autoencoder(config, data.train_x, data.input_distance_scale, run_dir, options);
   RunSummary summary;
