@@ -2,6 +2,7 @@
 // checkpoint file of a fitted PCA.
 #include "topoembed/models/pca.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <tuple>
@@ -29,14 +30,18 @@ torch::Tensor flat_rows(const torch::Tensor& x, const std::string& what) {
 }
 
 // Flips each row so that its entry of largest absolute value (the first on ties) is positive.
+// Entries within a relative 1e-9 of the largest count as tied: the eigensolver's rounding
+// (which depends on the BLAS and its thread count) must not pick the sign of an axis such as
+// (-1, 2, -2)/3.
 torch::Tensor with_sign_convention(torch::Tensor components) {
+  constexpr double kTieTolerance = 1e-9;
   components = components.contiguous().clone();
   auto a = components.accessor<double, 2>();
   for (std::int64_t r = 0; r < a.size(0); ++r) {
+    double largest = 0.0;
+    for (std::int64_t c = 0; c < a.size(1); ++c) largest = std::max(largest, std::abs(a[r][c]));
     std::int64_t best = 0;
-    for (std::int64_t c = 1; c < a.size(1); ++c) {
-      if (std::abs(a[r][c]) > std::abs(a[r][best])) best = c;
-    }
+    while (std::abs(a[r][best]) < largest * (1.0 - kTieTolerance)) ++best;
     if (a[r][best] < 0) {
       for (std::int64_t c = 0; c < a.size(1); ++c) a[r][c] = -a[r][c];
     }
