@@ -11,7 +11,8 @@
 # --membership-temperature given to train; default: train's defaults), REPORT (output
 # file), NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again),
 # NERVE_SAMPLE=N (`nerve --sample N`: strengths estimated on N fresh points of the data set, with
-# memberships by the trained atlas, instead of on the training points).
+# memberships by the trained atlas, instead of on the training points), TRAIN_ONLY=1 (train, do not
+# read the nerve: read it later with NERVE_ONLY=1).
 # Per case: K_<name>, N_<name> override the charts and points of one case (name with - as _,
 # e.g. N_flat_torus=2000).
 set -euo pipefail
@@ -61,7 +62,9 @@ one_run() {  # name dataset k d dims n seed
     --epochs "$epochs" --seed "$7" --threads 1 --run-dir "$run" --quiet "${locality[@]}" > "$run.train.log" 2>&1
     echo "train_seconds $(($(date +%s) - t0))" >> "$run.train.log"
   fi
-  nice -n 10 "$bin" nerve "$run" --dim "$5" "${sample[@]}" > "$run.nerve.log" 2>&1
+  if [[ -z ${TRAIN_ONLY:-} ]]; then
+    nice -n 10 "$bin" nerve "$run" --dim "$5" "${sample[@]}" > "$run.nerve.log" 2>&1
+  fi
 }
 sample=()
 if [[ -n ${NERVE_SAMPLE:-} ]]; then sample+=(--sample "$NERVE_SAMPLE"); fi
@@ -77,6 +80,7 @@ for c in "${cases[@]}"; do
   done
 done
 wait || true
+if [[ -n ${TRAIN_ONLY:-} ]]; then echo "trained; runs in $out (nerves not read)"; exit 0; fi
 
 betti() { /usr/bin/python3 -c "import json;print(','.join(map(str,json.load(open('$1'))['$2']['betti'])))" 2>/dev/null || echo failed; }
 window() { /usr/bin/python3 -c "import json;r=json.load(open('$1'))['reading'];print('%.2f–%.2f' % (r['low'], r['high']))" 2>/dev/null || echo -; }
