@@ -144,16 +144,27 @@ torch::Tensor atlas_balance_loss(const torch::Tensor& membership) {
   return (mean * (mean.clamp_min(1e-30) * k).log()).sum();
 }
 
-AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tensor& x,
-                              const torch::Tensor& prior_samples, const AtlasTrainingOptions& options) {
-  AtlasLossTerms t;
-  t.reconstruction = atlas_reconstruction_loss(out, x);
-  t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()));
+namespace {
+
+// The terms the MMD and GAN forms share beside their prior term (which t already holds, with the
+// reconstruction): sharpening, locality and balance of the memberships, and the weighted total.
+void add_membership_terms(AtlasLossTerms& t, const models::AtlasOutput& out, const torch::Tensor& x,
+                          const AtlasTrainingOptions& options) {
   t.sharpening = sharpening_term(out.membership, options.sharpening);
   t.locality = atlas_locality_loss(out.membership, x);
   t.balance = atlas_balance_loss(out.membership);
   t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
             options.locality_weight * t.locality + options.balance_weight * t.balance;
+}
+
+}  // namespace
+
+AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tensor& x,
+                              const torch::Tensor& prior_samples, const AtlasTrainingOptions& options) {
+  AtlasLossTerms t;
+  t.reconstruction = atlas_reconstruction_loss(out, x);
+  t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()));
+  add_membership_terms(t, out, x, options);
   return t;
 }
 
@@ -165,11 +176,7 @@ AtlasLossTerms atlas_gan_loss(const models::AtlasOutput& out, const torch::Tenso
   const auto logits = discriminator.forward(codes.one_hot, codes.coords);
   // Non-saturating generator loss: −log σ(D) = softplus(−D), weighted by q_i(x) / B.
   t.prior = (codes.weights * torch::softplus(-logits)).sum();
-  t.sharpening = sharpening_term(out.membership, options.sharpening);
-  t.locality = atlas_locality_loss(out.membership, x);
-  t.balance = atlas_balance_loss(out.membership);
-  t.total = t.reconstruction + options.prior_weight * t.prior + options.sharpening_weight * t.sharpening +
-            options.locality_weight * t.locality + options.balance_weight * t.balance;
+  add_membership_terms(t, out, x, options);
   return t;
 }
 

@@ -61,12 +61,35 @@ void expect_gradients_match(torch::nn::Module& module, const std::function<torch
   EXPECT_GT(checked, 20);
 }
 
+// The atlas of the gradient checks: 2-D points, `charts` charts of dimension 1, one tanh layer of
+// width 3 in the trunk and in the decoders, in double (parameters drawn from LibTorch's global
+// generator: seed it first).
+mdl::Atlas small_double_atlas(std::int64_t charts) {
+  mdl::Atlas atlas(
+      mdl::AtlasOptions({2}, charts, 1).trunk({3}).chart_decoder_hidden({3}).activation(mdl::Activation::kTanh));
+  atlas->to(torch::kDouble);
+  return atlas;
+}
+
+// A short training run: `charts` charts of dimension 1, one hidden layer of `width` in the trunk
+// and in the decoders, the rest of the options at their defaults.
+tr::AtlasTrainingOptions short_run(std::int64_t charts, std::int64_t width, std::int64_t epochs,
+                                   std::int64_t batch_size, std::uint64_t seed) {
+  tr::AtlasTrainingOptions o;
+  o.charts = charts;
+  o.trunk = {width};
+  o.decoder_hidden = {width};
+  o.epochs = epochs;
+  o.batch_size = batch_size;
+  o.seed = seed;
+  return o;
+}
+
 }  // namespace
 
 TEST(AtlasTraining, MmdLossGradientsMatchFiniteDifferences) {
   torch::manual_seed(3);
-  mdl::Atlas atlas(mdl::AtlasOptions({2}, 2, 1).trunk({3}).chart_decoder_hidden({3}).activation(mdl::Activation::kTanh));
-  atlas->to(torch::kDouble);
+  auto atlas = small_double_atlas(2);
   const auto x = torch::randn({5, 2}, torch::kDouble);
   const auto prior = torch::rand({4, 1}, torch::kDouble);
   tr::AtlasTrainingOptions o;
@@ -81,9 +104,8 @@ TEST(AtlasTraining, MmdLossGradientsMatchFiniteDifferences) {
 
 TEST(AtlasTraining, GanLossGradientsMatchFiniteDifferences) {
   torch::manual_seed(4);
-  mdl::Atlas atlas(mdl::AtlasOptions({2}, 2, 1).trunk({3}).chart_decoder_hidden({3}).activation(mdl::Activation::kTanh));
+  auto atlas = small_double_atlas(2);
   mdl::AtlasDiscriminator disc(mdl::AtlasDiscriminatorOptions(2, 1).hidden({4}));
-  atlas->to(torch::kDouble);
   disc->to(torch::kDouble);
   const auto x = torch::randn({4, 2}, torch::kDouble);
   tr::AtlasTrainingOptions o;
@@ -157,15 +179,9 @@ TEST(AtlasTraining, BalanceByHand) {
 }
 
 TEST(AtlasTraining, DistanceMembershipTrainsFromDataCentres) {
-  tr::AtlasTrainingOptions o;
-  o.charts = 4;
-  o.trunk = {16};
-  o.decoder_hidden = {16};
-  o.epochs = 3;
-  o.batch_size = 32;
+  auto o = short_run(4, 16, 3, 32, 2);
   o.membership = mdl::AtlasMembership::kDistance;
   o.membership_temperature = 0.1;
-  o.seed = 2;
   const auto x = circle(64);
   auto result = tr::train_atlas(x, o);
   ASSERT_EQ(result.history.size(), 3u);
@@ -183,8 +199,7 @@ TEST(AtlasTraining, DistanceMembershipTrainsFromDataCentres) {
 
 TEST(AtlasTraining, LocalityGradientsMatchFiniteDifferences) {
   torch::manual_seed(5);
-  mdl::Atlas atlas(mdl::AtlasOptions({2}, 3, 1).trunk({3}).chart_decoder_hidden({3}).activation(mdl::Activation::kTanh));
-  atlas->to(torch::kDouble);
+  auto atlas = small_double_atlas(3);
   const auto x = torch::randn({6, 2}, torch::kDouble);
   expect_gradients_match(*atlas, [&] {
     // Only the membership head and the trunk feed q; the decoders get zero gradient, checked too.
@@ -194,13 +209,7 @@ TEST(AtlasTraining, LocalityGradientsMatchFiniteDifferences) {
 }
 
 TEST(AtlasTraining, SameSeedSameRunAndGanPriorTrains) {
-  tr::AtlasTrainingOptions o;
-  o.charts = 3;
-  o.trunk = {8};
-  o.decoder_hidden = {8};
-  o.epochs = 3;
-  o.batch_size = 16;
-  o.seed = 5;
+  auto o = short_run(3, 8, 3, 16, 5);
   const auto x = circle(40);
   const auto a = tr::train_atlas(x, o);
   const auto b = tr::train_atlas(x, o);
@@ -226,14 +235,8 @@ class AtlasResume : public topoembed::test_support::TempDirTest {
 TEST_F(AtlasResume, ResumeEqualsUninterruptedRun) {
   for (const auto prior : {tr::AtlasPrior::kMMD, tr::AtlasPrior::kGAN}) {
     SCOPED_TRACE(prior == tr::AtlasPrior::kGAN ? "gan" : "mmd");
-    tr::AtlasTrainingOptions o;
-    o.charts = 3;
-    o.trunk = {8};
-    o.decoder_hidden = {8};
-    o.epochs = 4;
-    o.batch_size = 16;
+    auto o = short_run(3, 8, 4, 16, 11);
     o.prior = prior;
-    o.seed = 11;
     const auto x = circle(40);
     const auto whole = tr::train_atlas(x, o);
 
@@ -261,12 +264,7 @@ TEST_F(AtlasResume, ResumeEqualsUninterruptedRun) {
 }
 
 TEST_F(AtlasResume, BadResumeRejected) {
-  tr::AtlasTrainingOptions o;
-  o.charts = 2;
-  o.trunk = {4};
-  o.decoder_hidden = {4};
-  o.epochs = 1;
-  o.batch_size = 8;
+  const auto o = short_run(2, 4, 1, 8, 0);
   const auto x = circle(16);
   const auto dir = root_.string();
   EXPECT_EQ(error_of([&] { tr::train_atlas(x, o, nullptr, tr::AtlasCheckpointing{dir, true, 0}); }),
