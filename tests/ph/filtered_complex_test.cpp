@@ -18,6 +18,7 @@
 
 #include <unistd.h>
 
+#include "../support/expect_error.hpp"
 #include "test_support.hpp"
 #include "topoembed/ph/rips_persistence.hpp"
 
@@ -25,6 +26,7 @@ namespace topoembed::ph {
 namespace {
 
 using Simplices = std::vector<std::vector<vertex_t>>;
+using test_support::throws_containing;
 using testing::intervals;
 using testing::same_intervals;
 
@@ -465,45 +467,35 @@ TEST(FilteredComplexCrossCheck, GudhiLiveOnLargerComplexes) {
 }
 
 // Bad input: the message names the simplex and says what was expected.
-void expect_invalid(const Simplices& s, const std::vector<double>& v, const std::string& fragment) {
-  try {
-    FilteredComplex<double> k(s, v);
-    ADD_FAILURE() << "no exception, expected one containing: " << fragment;
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
+::testing::AssertionResult rejected_with(const Simplices& s, const std::vector<double>& v,
+                                         const std::string& fragment) {
+  return throws_containing<std::invalid_argument>([&] { FilteredComplex<double> k(s, v); }, fragment);
 }
 
 TEST(FilteredComplexBadInput, MessagesNameTheSimplex) {
-  expect_invalid({{0}, {1}}, {0.0}, "2 simplices but 1 filtration values");
-  expect_invalid({{0}, {}}, {0, 0}, "simplex 1 is empty");
-  expect_invalid({{0}, {-1}}, {0, 0}, "simplex 1 {-1} has vertex -1, expected vertices >= 0");
-  expect_invalid({{0}, {0, 0}}, {0, 0}, "simplex 1 {0, 0} repeats vertex 0");
-  expect_invalid({{0}, {1}, {1, 0}, {0, 1}}, {0, 0, 1, 1}, "simplex 3 {0, 1} is listed twice (also as simplex 2)");
-  expect_invalid({{0}, {1}, {0, 2}}, {0, 0, 1}, "simplex 2 {0, 2} has face {2} that is not listed");
-  expect_invalid({{0}, {1}, {2}, {0, 1}, {1, 2}, {0, 1, 2}}, {0, 0, 0, 1, 1, 2}, "simplex 5 {0, 1, 2} has face {0, 2}");
-  expect_invalid({{0}, {1}, {1, 0}}, {0, 2, 1},
-                 "simplex 2 {1, 0} has value 1 but its face {1} (simplex 1) has the larger value 2");
-  expect_invalid({{0}, {1}}, {0, std::nan("")}, "simplex 1 {1} has value nan, expected a finite number");
-  expect_invalid({{0}, {1}}, {kInfinity<double>, 0}, "simplex 0 {0} has value inf");
+  EXPECT_TRUE(rejected_with({{0}, {1}}, {0.0}, "2 simplices but 1 filtration values"));
+  EXPECT_TRUE(rejected_with({{0}, {}}, {0, 0}, "simplex 1 is empty"));
+  EXPECT_TRUE(rejected_with({{0}, {-1}}, {0, 0}, "simplex 1 {-1} has vertex -1, expected vertices >= 0"));
+  EXPECT_TRUE(rejected_with({{0}, {0, 0}}, {0, 0}, "simplex 1 {0, 0} repeats vertex 0"));
+  EXPECT_TRUE(
+      rejected_with({{0}, {1}, {1, 0}, {0, 1}}, {0, 0, 1, 1}, "simplex 3 {0, 1} is listed twice (also as simplex 2)"));
+  EXPECT_TRUE(rejected_with({{0}, {1}, {0, 2}}, {0, 0, 1}, "simplex 2 {0, 2} has face {2} that is not listed"));
+  EXPECT_TRUE(rejected_with({{0}, {1}, {2}, {0, 1}, {1, 2}, {0, 1, 2}}, {0, 0, 0, 1, 1, 2},
+                            "simplex 5 {0, 1, 2} has face {0, 2}"));
+  EXPECT_TRUE(rejected_with({{0}, {1}, {1, 0}}, {0, 2, 1},
+                            "simplex 2 {1, 0} has value 1 but its face {1} (simplex 1) has the larger value 2"));
+  EXPECT_TRUE(rejected_with({{0}, {1}}, {0, std::nan("")}, "simplex 1 {1} has value nan, expected a finite number"));
+  EXPECT_TRUE(rejected_with({{0}, {1}}, {kInfinity<double>, 0}, "simplex 0 {0} has value inf"));
 }
 
 TEST(FilteredComplexBadInput, Options) {
   FilteredComplex<double> k({{0}}, {0});
-  try {
-    k.persistence(ComplexPersistenceOptions().with_modulus(4));
-    ADD_FAILURE() << "modulus 4 accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("modulus must be a prime below 2^31, got 4"), std::string::npos) << e.what();
-  }
-  try {
-    k.persistence(ComplexPersistenceOptions().with_max_dim(-1));
-    ADD_FAILURE() << "max_dim -1 accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("max_dim must be in [0, 65536] (or unset for all dimensions), got -1"),
-              std::string::npos)
-        << e.what();
-  }
+  EXPECT_TRUE(
+      throws_containing<std::invalid_argument>([&] { k.persistence(ComplexPersistenceOptions().with_modulus(4)); },
+                                               "modulus must be a prime below 2^31, got 4"));
+  EXPECT_TRUE(
+      throws_containing<std::invalid_argument>([&] { k.persistence(ComplexPersistenceOptions().with_max_dim(-1)); },
+                                               "max_dim must be in [0, 65536] (or unset for all dimensions), got -1"));
   EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_max_dim(1 << 20)), std::invalid_argument);
   EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_modulus(0)), std::invalid_argument);
   EXPECT_THROW(k.persistence(ComplexPersistenceOptions().with_modulus(1)), std::invalid_argument);

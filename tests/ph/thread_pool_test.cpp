@@ -11,11 +11,14 @@
 #include <thread>
 #include <vector>
 
+#include "../support/expect_error.hpp"
 #include "test_support.hpp"
 #include "topoembed/ph/rips_persistence.hpp"
 
 namespace topoembed::ph {
 namespace {
+
+using test_support::throws_containing;
 
 TEST(ThreadPool, EveryWorkerRunsOncePerCallOverManyCalls) {
   ThreadPool pool(3);
@@ -67,19 +70,10 @@ TEST(ThreadPool, RethrowsAnExceptionFromAWorkerAndStaysUsable) {
 }
 
 TEST(ThreadPool, RefusesBadArgumentsAndNestedCalls) {
-  try {
-    ThreadPool bad(0);
-    ADD_FAILURE() << "no exception for 0 threads";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("threads must be >= 1, got 0"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(throws_containing<std::invalid_argument>([] { ThreadPool bad(0); }, "threads must be >= 1, got 0"));
   ThreadPool pool(2);
-  try {
-    pool.run(0, [](int) {});
-    ADD_FAILURE() << "no exception for 0 workers";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("workers must be >= 1, got 0"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(
+      throws_containing<std::invalid_argument>([&] { pool.run(0, [](int) {}); }, "workers must be >= 1, got 0"));
   std::atomic<int> refused{0};
   pool.run(2, [&](int) {
     try {
@@ -133,12 +127,8 @@ TEST(ThreadPool, BatchOnAPoolEqualsOneByOne) {
   EXPECT_TRUE(rips_persistence_batch(std::vector<CompressedDistanceMatrix<double>>{}, RipsOptions(), pool).empty());
   // A bad matrix in the batch is reported before any work starts, with the usual message.
   const auto bad = RipsOptions().with_max_dim(1).with_modulus(4);
-  try {
-    rips_persistence_batch(dms, bad, pool);
-    ADD_FAILURE() << "no exception for modulus 4";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("modulus must be a prime"), std::string::npos) << e.what();
-  }
+  EXPECT_TRUE(throws_containing<std::invalid_argument>([&] { rips_persistence_batch(dms, bad, pool); },
+                                                       "modulus must be a prime"));
 }
 
 }  // namespace
