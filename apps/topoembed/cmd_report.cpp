@@ -7,6 +7,7 @@
 
 #include "atlas_train_command.hpp"
 #include "commands.hpp"
+#include "run_dir.hpp"
 #include "topoembed/train/report.hpp"
 
 namespace topoembed::app {
@@ -22,9 +23,8 @@ struct ReportFlags {
 
 void run_report(const ReportFlags& f) {
   const fs::path run(f.run_dir);
-  if (!fs::is_directory(run)) throw std::runtime_error("report: run directory '" + f.run_dir + "' does not exist");
-  // An atlas run has atlas_config.json and no config.json (train --method atlas-ae writes it so).
-  if (fs::exists(run / "atlas_config.json") && !fs::exists(run / "config.json")) {
+  require_run_dir(run, "report");
+  if (is_atlas_run(run)) {
     const auto data = load_atlas_run_data(f.run_dir, "report");
     train::AtlasReportOptions options;
     options.image_shape = data.image_shape;

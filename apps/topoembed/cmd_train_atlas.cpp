@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "atlas_train_command.hpp"
+#include "run_dir.hpp"
 #include "topoembed/data/generators.hpp"
 #include "topoembed/data/idx.hpp"
 #include "topoembed/diff/compute_threads.hpp"
@@ -162,7 +163,7 @@ std::string check_atlas_flags(const CLI::App& sub, const std::string& given_meth
     const auto* run_dir = sub.get_option_no_throw("--run-dir");
     if (run_dir != nullptr && run_dir->count() > 0) {
       const fs::path run(run_dir->as<std::string>());
-      if (fs::exists(run / "atlas_config.json") && !fs::exists(run / "config.json")) {
+      if (is_atlas_run(run)) {
         read_atlas_run_config(run.string(), "train --resume");  // throws unless its method is atlas-ae
         method = "atlas-ae";
       }
@@ -280,8 +281,7 @@ std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& a, c
 
 AtlasRunConfig read_atlas_run_config(const std::string& run_dir, const std::string& command) {
   const fs::path path = fs::path(run_dir) / "atlas_config.json";
-  if (!fs::is_directory(run_dir))
-    throw std::runtime_error(command + ": run directory '" + run_dir + "' does not exist");
+  require_run_dir(run_dir, command);
   if (!fs::exists(path))
     throw std::runtime_error(command + ": '" + path.string() +
                              "' is missing; is this the run directory of `topoembed train --method atlas-ae`?");
