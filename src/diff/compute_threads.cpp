@@ -25,10 +25,14 @@ GetThreadsFn openblas_getter() {
   return reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
 }
 
-// An explicit OPENBLAS_NUM_THREADS (even an empty one does not count) is the user's choice.
+// An OPENBLAS_NUM_THREADS that OpenBLAS itself obeys is the user's choice. OpenBLAS reads it with
+// atoi and takes a value <= 0 ("", "0", "auto") as unset (then one thread per core): leaving such
+// a value alone and giving LibTorch the whole budget too would bring back the oversubscription
+// this split exists to avoid. OMP_NUM_THREADS is not asked: it is LibTorch's too, and --threads
+// is the more explicit choice.
 bool blas_threads_from_environment() {
   const char* value = std::getenv("OPENBLAS_NUM_THREADS");
-  return value != nullptr && *value != '\0';
+  return value != nullptr && std::atoi(value) > 0;
 }
 
 void check_count(int threads, const char* what) {
@@ -55,11 +59,13 @@ ComputeThreads set_compute_threads(const ThreadSplit& split) {
   check_count(split.blas_threads, "blas_threads");
   at::set_num_threads(split.torch_threads);
   ComputeThreads result;
-  result.torch_threads = at::get_num_threads();
   result.blas_from_environment = blas_threads_from_environment();
   const auto set = openblas_setter();
   result.blas_controllable = set != nullptr;
   if (set != nullptr && !result.blas_from_environment) set(split.blas_threads);
+  // Both counts read back after both calls: an OpenMP build of OpenBLAS sets its count with
+  // omp_set_num_threads, which is LibTorch's count too, and the result should say so.
+  result.torch_threads = at::get_num_threads();
   result.blas_threads = blas_num_threads();
   return result;
 }

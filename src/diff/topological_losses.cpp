@@ -10,6 +10,7 @@
 
 #include "detail/persistence_pairs.hpp"
 #include "topoembed/diff/vietoris_rips.hpp"
+#include "topoembed/ph/point_cloud.hpp"
 
 namespace topoembed::diff {
 
@@ -20,15 +21,6 @@ void check_dims(const std::vector<int64_t>& dims, int64_t max_allowed, const cha
   for (auto d : dims) {
     TORCH_CHECK(d >= 0 && d <= max_allowed, op, ": expected homology dimensions in 0..", max_allowed, ", got ", d);
   }
-}
-
-const char* metric_name(Metric m) {
-  switch (m) {
-    case Metric::kEuclidean: return "euclidean";
-    case Metric::kManhattan: return "manhattan";
-    case Metric::kChebyshev: return "chebyshev";
-  }
-  return "?";
 }
 
 torch::Tensor signature_error(const torch::Tensor& a, const torch::Tensor& b, const TopoSignatureLossOptions& o) {
@@ -382,7 +374,8 @@ ConnectivityLossImpl::ConnectivityLossImpl(ConnectivityLossOptions options_) : o
 }
 
 void ConnectivityLossImpl::pretty_print(std::ostream& stream) const {
-  stream << "topoembed::diff::ConnectivityLoss(eta=" << options.eta() << ", metric=" << metric_name(options.metric())
+  stream << "topoembed::diff::ConnectivityLoss(eta=" << options.eta()
+         << ", metric=" << ph::metric_name(options.metric())
          << ", norm=" << (options.norm() == ConnectivityNorm::kL1 ? "l1" : "l2") << ", branches=" << options.branches()
          << ")";
 }
@@ -413,8 +406,8 @@ TotalPersistenceLossImpl::TotalPersistenceLossImpl(TotalPersistenceLossOptions o
 }
 
 void TotalPersistenceLossImpl::pretty_print(std::ostream& stream) const {
-  stream << "topoembed::diff::TotalPersistenceLoss(dims=" << torch::IntArrayRef(options.dims())
-         << ", p=" << options.p() << ", metric=" << metric_name(options.metric()) << ")";
+  stream << "topoembed::diff::TotalPersistenceLoss(dims=" << torch::IntArrayRef(options.dims()) << ", p=" << options.p()
+         << ", metric=" << ph::metric_name(options.metric()) << ")";
 }
 
 torch::Tensor TotalPersistenceLossImpl::forward(const torch::Tensor& x) {

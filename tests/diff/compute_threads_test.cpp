@@ -112,11 +112,18 @@ TEST(ComputeThreads, LeavesAnExplicitOpenblasNumThreadsAlone) {
     EXPECT_EQ(r.blas_threads, 1);   // the BLAS count is not
     EXPECT_EQ(blas_num_threads(), 1);
   }
-  {
-    ThreadEnvironment empty(std::string(""));  // an empty value is no choice
+  // Values OpenBLAS takes as unset (it reads atoi > 0; else one thread per core) are no choice:
+  // the split is applied, and the budget is not given to LibTorch as well.
+  for (const char* unset_value : {"", "0", "-3", "auto"}) {
+    SCOPED_TRACE(std::string("OPENBLAS_NUM_THREADS='") + unset_value + "'");
+    ThreadEnvironment env{std::string(unset_value)};
     const auto r = set_compute_threads(ThreadSplit{1, 2});
     EXPECT_FALSE(r.blas_from_environment);
     EXPECT_EQ(r.blas_threads, 2);
+    const auto budget = set_compute_threads(2);
+    EXPECT_FALSE(budget.blas_from_environment);
+    EXPECT_EQ(budget.torch_threads, default_thread_split(2).torch_threads);
+    EXPECT_EQ(budget.blas_threads, default_thread_split(2).blas_threads);
   }
 }
 

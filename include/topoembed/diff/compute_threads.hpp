@@ -26,17 +26,20 @@ struct ComputeThreads {
   int torch_threads = 0;               // at::get_num_threads() after the call
   int blas_threads = 0;                // the BLAS's thread count after the call; 0 if it cannot be read
   bool blas_controllable = false;      // the BLAS is OpenBLAS (openblas_set_num_threads was found)
-  bool blas_from_environment = false;  // OPENBLAS_NUM_THREADS is set: the BLAS count was left alone
+  bool blas_from_environment = false;  // OPENBLAS_NUM_THREADS >= 1 is set: the BLAS count was left alone
 };
 
 // Sets LibTorch's intra-op threads to split.torch_threads and, when the loaded BLAS is OpenBLAS
 // (its symbol looked up at run time, so any other BLAS works and is left alone) and the user has
-// not set OPENBLAS_NUM_THREADS, OpenBLAS's threads to split.blas_threads. Process-wide, like
-// at::set_num_threads itself. Throws std::invalid_argument for a count < 1.
+// not set OPENBLAS_NUM_THREADS to a count OpenBLAS obeys (an integer >= 1; "0" or "" mean "one per
+// core" to OpenBLAS and do not count), OpenBLAS's threads to split.blas_threads. Process-wide, like
+// at::set_num_threads itself, and not thread-safe: call it before the work starts, never while
+// another thread runs LibTorch or BLAS work (OpenBLAS resizes its pool in place). Throws
+// std::invalid_argument for a count < 1.
 ComputeThreads set_compute_threads(const ThreadSplit& split);
 
-// set_compute_threads(default_thread_split(threads)); but when OPENBLAS_NUM_THREADS is set (the user
-// manages the BLAS), all `threads` go to LibTorch: {threads, left as set}.
+// set_compute_threads(default_thread_split(threads)); but when OPENBLAS_NUM_THREADS is set as above
+// (the user manages the BLAS), all `threads` go to LibTorch: {threads, left as set}.
 ComputeThreads set_compute_threads(int threads);
 
 // OpenBLAS's current thread count (openblas_get_num_threads), or 0 when the BLAS is not OpenBLAS.
