@@ -6,9 +6,9 @@
 # in CI (minutes per run).
 # Usage: experiments/atlas_manifolds.sh [BUILD_DIR] [OUT_DIR]
 # Environment: EPOCHS, POINTS, SEEDS, CASES (names to run, default all), JOBS (parallel runs;
-# default 1: the machine is shared), LOCALITY, SHARPENING, BALANCE, MEMBERSHIP, TEMPERATURE
-# (--locality-weight, --sharpening-weight, --balance-weight, --membership,
-# --membership-temperature given to train; default: train's defaults), REPORT (output
+# default 1: the machine is shared), LOCALITY, SHARPENING, BALANCE, MEMBERSHIP, TEMPERATURE,
+# BATCH (--locality-weight, --sharpening-weight, --balance-weight, --membership,
+# --membership-temperature, --batch-size given to train; default: train's defaults), REPORT (output
 # file), NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again),
 # NERVE_SAMPLE=N (`nerve --sample N`: strengths estimated on N fresh points of the data set, with
 # memberships by the trained atlas, instead of on the training points), TRAIN_ONLY=1 (train, do not
@@ -51,6 +51,7 @@ if [[ -n ${SHARPENING:-} ]]; then locality+=(--sharpening-weight "$SHARPENING");
 if [[ -n ${BALANCE:-} ]]; then locality+=(--balance-weight "$BALANCE"); fi
 if [[ -n ${MEMBERSHIP:-} ]]; then locality+=(--membership "$MEMBERSHIP"); fi
 if [[ -n ${TEMPERATURE:-} ]]; then locality+=(--membership-temperature "$TEMPERATURE"); fi
+if [[ -n ${BATCH:-} ]]; then locality+=(--batch-size "$BATCH"); fi
 
 one_run() {  # name dataset k d dims n seed
   local run=$out/$1-$7
