@@ -2,8 +2,6 @@
 // tiny samples (tens of points, one or two epochs): the files they write, and bad options failing
 // with a message naming the flag while the run directory stays as it was.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -17,42 +15,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/run_command.hpp"
+#include "../support/temp_dir_test.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kAtlasExe = TOPOEMBED_EXE;
 
-struct AtlasOutcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using AtlasOutcome = topoembed::test_support::CommandOutcome;
+using topoembed::test_support::run_command;
+using topoembed::test_support::shell_quote;
+using topoembed::test_support::slurp;
 
 // Every entry under dir (recursively): files with their bytes, directories with a marker.
 std::map<std::string, std::string> tree_snapshot(const fs::path& dir) {
   std::map<std::string, std::string> files;
   if (!fs::exists(dir)) return files;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    files[fs::relative(e.path(), dir).string()] = e.is_regular_file() ? read_all(e.path()) : std::string("<dir>");
+    files[fs::relative(e.path(), dir).string()] = e.is_regular_file() ? slurp(e.path()) : std::string("<dir>");
   return files;
 }
 
 std::vector<std::vector<double>> read_csv_rows(const fs::path& p) {
   std::vector<std::vector<double>> rows;
-  std::istringstream in(read_all(p));
+  std::istringstream in(slurp(p));
   std::string line;
   while (std::getline(in, line)) {
     std::vector<double> row;
@@ -64,39 +52,18 @@ std::vector<std::vector<double>> read_csv_rows(const fs::path& p) {
   return rows;
 }
 
-class AtlasCli : public ::testing::Test {
+class AtlasCli : public topoembed::test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("topoembed_atlas_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  AtlasCli() : TempDirTest("topoembed_atlas_cli_") {}
 
-  AtlasOutcome run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = shell_quote(kAtlasExe) + " " + args + " > " + shell_quote(out.string()) + " 2> " +
-                            shell_quote(err.string());
-    const int status = std::system(cmd.c_str());
-    AtlasOutcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_all(out);
-    r.err = read_all(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
-  }
-  std::string path(const std::string& name) const { return shell_quote((dir_ / name).string()); }
+  AtlasOutcome run(const std::string& args) const { return run_command(kAtlasExe, args, root_); }
+  std::string path(const std::string& name) const { return shell_quote((root_ / name).string()); }
 
   // A tiny circle atlas: 60 points, 3 charts, d = 1, 2 epochs.
   AtlasOutcome train_tiny(const std::string& run_name, const std::string& extra = "") const {
     return run("train --method atlas-ae --dataset circle --points 60 --charts 3 --dim 1 --epochs 2 --batch-size 32 "
                "--threads 1 --quiet --run-dir " + path(run_name) + " " + extra);
   }
-
-  fs::path dir_;
 };
 
 // A failed run: non-zero status, stderr starting with "error: " and holding every part, no stdout.
@@ -114,18 +81,18 @@ TEST_F(AtlasCli, TrainWritesTheAtlasRun) {
   const auto r = train_tiny("run");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("trained atlas (3 charts, d = 1) on 60 points"), std::string::npos) << r.out;
-  const fs::path run_dir = dir_ / "run";
+  const fs::path run_dir = root_ / "run";
   for (const char* file : {"atlas_config.json", "log.jsonl", "atlas.pt", "memberships.csv", "atlas_summary.json",
                            "charts.png", "report.html", "plots/loss.png", "plots/chart_graph.png", "plots/charts.png"})
     EXPECT_TRUE(fs::is_regular_file(run_dir / file)) << file;
 
-  const auto config = nlohmann::json::parse(read_all(run_dir / "atlas_config.json"));
+  const auto config = nlohmann::json::parse(slurp(run_dir / "atlas_config.json"));
   EXPECT_EQ(config.at("charts"), 3);
   EXPECT_EQ(config.at("chart_dim"), 1);
   EXPECT_EQ(config.at("prior"), "mmd");
   EXPECT_EQ(config.at("points"), 60);
 
-  std::istringstream log(read_all(run_dir / "log.jsonl"));
+  std::istringstream log(slurp(run_dir / "log.jsonl"));
   std::string line;
   int epochs = 0;
   while (std::getline(log, line)) {
@@ -147,11 +114,11 @@ TEST_F(AtlasCli, TrainWritesTheAtlasRun) {
     }
     EXPECT_NEAR(sum, 1.0, 1e-5);
   }
-  const auto summary = nlohmann::json::parse(read_all(run_dir / "atlas_summary.json"));
+  const auto summary = nlohmann::json::parse(slurp(run_dir / "atlas_summary.json"));
   EXPECT_EQ(summary.at("training").at("points"), 60);
   EXPECT_FALSE(summary.contains("validation"));
   EXPECT_EQ(summary.at("last_epoch").at("epoch"), 2);
-  const auto html = read_all(run_dir / "report.html");
+  const auto html = slurp(run_dir / "report.html");
   EXPECT_NE(html.find("plots/chart_graph.png"), std::string::npos);
   EXPECT_NE(html.find("plots/charts.png"), std::string::npos);
 
@@ -165,11 +132,11 @@ TEST_F(AtlasCli, TrainHoldsOutAValidationShare) {
   const auto r = train_tiny("run", "--validation-fraction 0.25 --no-report");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("held out 15 points"), std::string::npos) << r.out;
-  const auto summary = nlohmann::json::parse(read_all(dir_ / "run" / "atlas_summary.json"));
+  const auto summary = nlohmann::json::parse(slurp(root_ / "run" / "atlas_summary.json"));
   EXPECT_EQ(summary.at("training").at("points"), 45);
   EXPECT_EQ(summary.at("validation").at("points"), 15);
-  EXPECT_EQ(read_csv_rows(dir_ / "run" / "memberships.csv").size(), 60u);  // q of every point
-  EXPECT_FALSE(fs::exists(dir_ / "run" / "report.html"));
+  EXPECT_EQ(read_csv_rows(root_ / "run" / "memberships.csv").size(), 60u);  // q of every point
+  EXPECT_FALSE(fs::exists(root_ / "run" / "report.html"));
 }
 
 TEST_F(AtlasCli, NerveOfTheTinyRunPrintsBarcodesAndWritesItsFiles) {
@@ -179,7 +146,7 @@ TEST_F(AtlasCli, NerveOfTheTinyRunPrintsBarcodesAndWritesItsFiles) {
   EXPECT_NE(r.out.find("nerve of 3 charts from 60 points"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("coefficients Z/2:"), std::string::npos);
   EXPECT_NE(r.out.find("coefficients Z/3:"), std::string::npos);
-  const auto nerve = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  const auto nerve = nlohmann::json::parse(slurp(root_ / "run" / "nerve.json"));
   EXPECT_EQ(nerve.at("charts"), 3);
   const auto u = nerve.at("edge_strengths");
   ASSERT_EQ(u.size(), 3u);
@@ -189,18 +156,18 @@ TEST_F(AtlasCli, NerveOfTheTinyRunPrintsBarcodesAndWritesItsFiles) {
   EXPECT_GE(nerve.at("z2").at("betti").at(0).get<int>(), 1);
   EXPECT_GE(nerve.at("z3").at("betti").at(0).get<int>(), 1);
   for (const char* file : {"chart_graph.png", "nerve_barcode_z2.png", "nerve_barcode_z3.png"})
-    EXPECT_TRUE(fs::is_regular_file(dir_ / "run" / file)) << file;
+    EXPECT_TRUE(fs::is_regular_file(root_ / "run" / file)) << file;
 }
 
 TEST_F(AtlasCli, NerveOnAFreshSampleUsesTheTrainedAtlasOnNewPoints) {
   ASSERT_EQ(train_tiny("run", "--no-report").code, 0);
   ASSERT_EQ(run("nerve " + path("run") + " --no-plots").code, 0);
-  const auto from_csv = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  const auto from_csv = nlohmann::json::parse(slurp(root_ / "run" / "nerve.json"));
   EXPECT_EQ(from_csv.at("sample").at("source"), "memberships.csv");
   // The training sample drawn again (its size and seed 0): the strengths of memberships.csv.
   auto r = run("nerve " + path("run") + " --no-plots --sample 60 --sample-seed 0");
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto same = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  const auto same = nlohmann::json::parse(slurp(root_ / "run" / "nerve.json"));
   EXPECT_EQ(same.at("sample").at("source"), "fresh");
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j)
@@ -210,17 +177,17 @@ TEST_F(AtlasCli, NerveOnAFreshSampleUsesTheTrainedAtlasOnNewPoints) {
   r = run("nerve " + path("run") + " --no-plots --sample 500");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("nerve of 3 charts from 500 fresh points"), std::string::npos) << r.out;
-  const auto fresh = nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json"));
+  const auto fresh = nlohmann::json::parse(slurp(root_ / "run" / "nerve.json"));
   EXPECT_EQ(fresh.at("points"), 500);
   EXPECT_EQ(fresh.at("sample").at("seed"), 1000003);
   EXPECT_NE(fresh.at("edge_strengths"), from_csv.at("edge_strengths"));
   ASSERT_EQ(run("nerve " + path("run") + " --no-plots --sample 500").code, 0);
-  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "run" / "nerve.json")), fresh);
+  EXPECT_EQ(nlohmann::json::parse(slurp(root_ / "run" / "nerve.json")), fresh);
 
   EXPECT_TRUE(fails_naming(run("nerve " + path("run") + " --sample-seed 3"), {"--sample-seed needs --sample"}));
   EXPECT_TRUE(fails_naming(run("nerve " + path("run") + " --sample 1"), {"--sample"}));
   // A run on a point cloud file has no distribution to draw fresh points from.
-  std::ofstream(dir_ / "cloud.csv") << "0,1\n1,0\n0,-1\n-1,0\n0.7,0.7\n-0.7,0.7\n0.7,-0.7\n-0.7,-0.7\n";
+  std::ofstream(root_ / "cloud.csv") << "0,1\n1,0\n0,-1\n-1,0\n0.7,0.7\n-0.7,0.7\n0.7,-0.7\n-0.7,-0.7\n";
   ASSERT_EQ(run("train --method atlas-ae --dataset " + path("cloud.csv") +
                 " --charts 2 --dim 1 --epochs 1 --batch-size 4 --threads 1 --quiet --no-report --run-dir " + path("csv"))
                 .code,
@@ -233,12 +200,12 @@ TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
                            "--threads 1 --quiet --no-report --run-dir " + path("sweep");
   const auto r = run(args);
   ASSERT_EQ(r.code, 0) << r.err;
-  const fs::path sweep = dir_ / "sweep";
+  const fs::path sweep = root_ / "sweep";
   for (const char* file : {"dimsweep.json", "dimsweep.png", "dimsweep_prior.png", "dimsweep.md", "dimsweep.html",
                            "d1/atlas.pt", "d2/atlas.pt", "d1/memberships.csv", "d2/atlas_summary.json"})
     EXPECT_TRUE(fs::is_regular_file(sweep / file)) << file;
   EXPECT_FALSE(fs::exists(sweep / "d3"));
-  const auto out = nlohmann::json::parse(read_all(sweep / "dimsweep.json"));
+  const auto out = nlohmann::json::parse(slurp(sweep / "dimsweep.json"));
   EXPECT_EQ(out.at("max_dim"), 2);
   EXPECT_EQ(out.at("charts"), 2);
   EXPECT_EQ(out.at("read_off"), "validation");  // 20% held out by default
@@ -248,7 +215,7 @@ TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
     EXPECT_EQ(entry.at("d"), d);
     EXPECT_EQ(entry.at("validation").at("points"), 8);
     EXPECT_TRUE(std::isfinite(entry.at("validation").at("reconstruction").get<double>()));
-    EXPECT_EQ(nlohmann::json::parse(read_all(sweep / ("d" + std::to_string(d)) / "atlas_config.json")).at("chart_dim"), d);
+    EXPECT_EQ(nlohmann::json::parse(slurp(sweep / ("d" + std::to_string(d)) / "atlas_config.json")).at("chart_dim"), d);
   }
 
   // A finished sweep is not overwritten.
@@ -262,7 +229,7 @@ TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
   const auto again = run(args);
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_NE(again.out.find("(reused)"), std::string::npos) << again.out;
-  const auto resumed = nlohmann::json::parse(read_all(sweep / "dimsweep.json"));
+  const auto resumed = nlohmann::json::parse(slurp(sweep / "dimsweep.json"));
   EXPECT_EQ(resumed.at("results").at(0), out.at("results").at(0));
   // Same seed, same data: d = 2 trains to the same numbers.
   EXPECT_EQ(resumed.at("results").at(1).at("validation"), out.at("results").at(1).at("validation"));
@@ -277,9 +244,9 @@ TEST_F(AtlasCli, DimsweepTrainsOneRunPerDimensionAndResumes) {
 }
 
 TEST_F(AtlasCli, AtlasOnlyFlagsAreRejectedForOtherMethods) {
-  fs::create_directories(dir_ / "run");
-  std::ofstream(dir_ / "run" / "marker.txt") << "keep";
-  const auto before = tree_snapshot(dir_ / "run");
+  fs::create_directories(root_ / "run");
+  std::ofstream(root_ / "run" / "marker.txt") << "keep";
+  const auto before = tree_snapshot(root_ / "run");
   const std::string run_dir = " --run-dir " + path("run");
   EXPECT_TRUE(fails_naming(run("train --method ae --charts 3 --epochs 1" + run_dir),
                            {"--charts is an atlas-ae option", "--method ae"}));
@@ -291,13 +258,13 @@ TEST_F(AtlasCli, AtlasOnlyFlagsAreRejectedForOtherMethods) {
                            {"--latent-dim is not an atlas-ae option", "--dim"}));
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --preset ae-spheres" + run_dir), {"--preset"}));
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --lambda 1" + run_dir), {"--lambda", "--prior-weight"}));
-  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+  EXPECT_EQ(tree_snapshot(root_ / "run"), before);
 }
 
 TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
-  fs::create_directories(dir_ / "run");
-  std::ofstream(dir_ / "run" / "marker.txt") << "keep";
-  const auto before = tree_snapshot(dir_ / "run");
+  fs::create_directories(root_ / "run");
+  std::ofstream(root_ / "run" / "marker.txt") << "keep";
+  const auto before = tree_snapshot(root_ / "run");
   const std::string train = "train --method atlas-ae --dataset circle --points 20 --epochs 1 --quiet --run-dir " + path("run");
   EXPECT_TRUE(fails_naming(run(train + " --charts 0"), {"--charts"}));
   EXPECT_TRUE(fails_naming(run(train + " --dim 0"), {"--dim"}));
@@ -307,7 +274,7 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
                            {"--dataset must be", "'klein'"}));
   EXPECT_TRUE(fails_naming(run(train + " --validation-fraction 1.5"), {"validation fraction", "[0, 1)"}));
   EXPECT_TRUE(fails_naming(run(train + " --batch-size 1"), {"batch_size must be >= 2"}));
-  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+  EXPECT_EQ(tree_snapshot(root_ / "run"), before);
 
   const std::string sweep = "dimsweep --dataset circle --points 20 --epochs 1 --quiet --run-dir " + path("sweep");
   EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 0"), {"--max-dim"}));
@@ -316,7 +283,7 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
   EXPECT_TRUE(fails_naming(run(sweep), {"--max-dim"}));  // required
   EXPECT_TRUE(fails_naming(run("dimsweep --dataset klein --max-dim 2 --quiet --run-dir " + path("sweep")),
                            {"--dataset must be", "'klein'"}));
-  EXPECT_FALSE(fs::exists(dir_ / "sweep"));
+  EXPECT_FALSE(fs::exists(root_ / "sweep"));
 }
 
 TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
@@ -325,7 +292,7 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   ASSERT_EQ(run(common + path("full") + " --epochs 4").code, 0);
   // A run killed after epoch 2: its checkpoint and atlas_config.json are there, its outputs not.
   ASSERT_EQ(run(common + path("split") + " --epochs 2").code, 0);
-  const fs::path split = dir_ / "split";
+  const fs::path split = root_ / "split";
   EXPECT_TRUE(fs::is_regular_file(split / "atlas_checkpoint.pt"));
   for (const char* file : {"atlas.pt", "log.jsonl", "memberships.csv", "atlas_summary.json", "charts.png"})
     fs::remove(split / file);
@@ -343,12 +310,12 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   const auto r = run("train --resume --epochs 4 --threads 1 --quiet --no-report --run-dir " + path("split"));
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* file : {"log.jsonl", "memberships.csv", "atlas_summary.json"})
-    EXPECT_EQ(read_all(split / file), read_all(dir_ / "full" / file)) << file;
-  const auto config = nlohmann::json::parse(read_all(split / "atlas_config.json"));
+    EXPECT_EQ(slurp(split / file), slurp(root_ / "full" / file)) << file;
+  const auto config = nlohmann::json::parse(slurp(split / "atlas_config.json"));
   EXPECT_EQ(config.at("epochs"), 4);
   EXPECT_EQ(config.at("locality_weight"), 0.5);
   EXPECT_EQ(config.at("balance_weight"), 0.3);
-  std::istringstream log(read_all(split / "log.jsonl"));
+  std::istringstream log(slurp(split / "log.jsonl"));
   std::string line;
   int epochs = 0;
   while (std::getline(log, line)) {
@@ -367,43 +334,43 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
                            {"checkpoint has 4 epochs", "epochs = 3"}));
   EXPECT_EQ(tree_snapshot(split), finished);
   // Nothing to resume in a directory without a run, or in one without a checkpoint.
-  fs::create_directories(dir_ / "empty");
+  fs::create_directories(root_ / "empty");
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --run-dir " + path("empty")),
                            {"atlas_config.json", "is missing"}));
-  fs::remove(dir_ / "full" / "atlas_checkpoint.pt");
+  fs::remove(root_ / "full" / "atlas_checkpoint.pt");
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --resume --epochs 5 --quiet --run-dir " + path("full")),
                            {"cannot resume", "no checkpoint"}));
   // A resume without --method reads the method of atlas_config.json: another method is an error.
-  fs::create_directories(dir_ / "other");
-  std::ofstream(dir_ / "other" / "atlas_config.json") << "{\"method\": \"ae\"}\n";
+  fs::create_directories(root_ / "other");
+  std::ofstream(root_ / "other" / "atlas_config.json") << "{\"method\": \"ae\"}\n";
   EXPECT_TRUE(fails_naming(run("train --resume --run-dir " + path("other")), {"has method 'ae'", "expected 'atlas-ae'"}));
 }
 
 TEST_F(AtlasCli, LocalityAndBalanceWeightsAreAtlasOptionsWithARange) {
-  fs::create_directories(dir_ / "run");
-  const auto before = tree_snapshot(dir_ / "run");
+  fs::create_directories(root_ / "run");
+  const auto before = tree_snapshot(root_ / "run");
   EXPECT_TRUE(fails_naming(run("train --method ae --locality-weight 1 --run-dir " + path("run")),
                            {"--locality-weight is an atlas-ae option"}));
   EXPECT_TRUE(fails_naming(train_tiny("run", "--locality-weight -1"), {"--locality-weight"}));
   EXPECT_TRUE(fails_naming(run("train --method topoae --balance-weight 1 --run-dir " + path("run")),
                            {"--balance-weight is an atlas-ae option"}));
   EXPECT_TRUE(fails_naming(train_tiny("run", "--balance-weight -0.5"), {"--balance-weight"}));
-  EXPECT_EQ(tree_snapshot(dir_ / "run"), before);
+  EXPECT_EQ(tree_snapshot(root_ / "run"), before);
   // The term changes the training: another weight, other memberships.
   ASSERT_EQ(train_tiny("plain", "--no-report").code, 0);
   ASSERT_EQ(train_tiny("local", "--no-report --locality-weight 5").code, 0);
-  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "plain" / "atlas_config.json")).at("locality_weight"), 0.0);
-  EXPECT_NE(read_all(dir_ / "plain" / "memberships.csv"), read_all(dir_ / "local" / "memberships.csv"));
+  EXPECT_EQ(nlohmann::json::parse(slurp(root_ / "plain" / "atlas_config.json")).at("locality_weight"), 0.0);
+  EXPECT_NE(slurp(root_ / "plain" / "memberships.csv"), slurp(root_ / "local" / "memberships.csv"));
 }
 
 TEST_F(AtlasCli, ReportOfAnAtlasRunDrawsTheNerve) {
   ASSERT_EQ(train_tiny("run", "--no-report").code, 0);
-  const fs::path run_dir = dir_ / "run";
+  const fs::path run_dir = root_ / "run";
   EXPECT_FALSE(fs::exists(run_dir / "report.html"));
   const auto r = run("report " + path("run"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("report.html"), std::string::npos) << r.out;
-  const auto html = read_all(run_dir / "report.html");
+  const auto html = slurp(run_dir / "report.html");
   for (const char* file : {"plots/loss.png", "plots/loss_terms.png", "plots/chart_graph.png", "plots/charts.png",
                            "plots/nerve_barcode_z2.png", "plots/nerve_barcode_z3.png"}) {
     EXPECT_TRUE(fs::is_regular_file(run_dir / file)) << file;
@@ -413,7 +380,7 @@ TEST_F(AtlasCli, ReportOfAnAtlasRunDrawsTheNerve) {
 
   // Bad input: no run there, a directory without a run config, an unfinished atlas run.
   EXPECT_TRUE(fails_naming(run("report " + path("missing")), {"does not exist"}));
-  fs::create_directories(dir_ / "empty");
+  fs::create_directories(root_ / "empty");
   EXPECT_TRUE(fails_naming(run("report " + path("empty")), {"config.json"}));
   fs::remove(run_dir / "atlas.pt");
   EXPECT_TRUE(fails_naming(run("report " + path("run")), {"atlas.pt", "has not finished"}));
@@ -424,20 +391,20 @@ TEST_F(AtlasCli, ReportOfAnAtlasRunDrawsTheNerve) {
 TEST_F(AtlasCli, Rp2InR6IsTheVeroneseImage) {
   ASSERT_EQ(run("train --method atlas-ae --dataset rp2-r6 --points 40 --charts 2 --dim 2 --epochs 1 --threads 1 "
                 "--quiet --no-report --run-dir " + path("run")).code, 0);
-  EXPECT_EQ(nlohmann::json::parse(read_all(dir_ / "run" / "atlas_config.json")).at("dataset"), "rp2-r6");
+  EXPECT_EQ(nlohmann::json::parse(slurp(root_ / "run" / "atlas_config.json")).at("dataset"), "rp2-r6");
   // The report rebuilds the points from the config; the atlas takes 6 coordinates.
   const auto r = run("report " + path("run"));
   EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST_F(AtlasCli, NerveOfARunWithoutChartsIsAClearError) {
-  fs::create_directories(dir_ / "ae_run");
-  std::ofstream(dir_ / "ae_run" / "config.json") << "{}\n";
-  const auto before = tree_snapshot(dir_ / "ae_run");
+  fs::create_directories(root_ / "ae_run");
+  std::ofstream(root_ / "ae_run" / "config.json") << "{}\n";
+  const auto before = tree_snapshot(root_ / "ae_run");
   EXPECT_TRUE(fails_naming(run("nerve " + path("ae_run")), {"has no chart memberships", "atlas-ae"}));
-  EXPECT_EQ(tree_snapshot(dir_ / "ae_run"), before);
+  EXPECT_EQ(tree_snapshot(root_ / "ae_run"), before);
   EXPECT_TRUE(fails_naming(run("nerve " + path("missing")), {"does not exist"}));
-  EXPECT_FALSE(fs::exists(dir_ / "missing"));
+  EXPECT_FALSE(fs::exists(root_ / "missing"));
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // `topoembed ph` end to end: runs the built binary on the small files of tests/data and checks
 // stdout, stderr, the exit status and the files it writes; compares with Debian's ripser.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/run_command.hpp"
+#include "../support/temp_dir_test.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -30,64 +31,33 @@ const std::string kSource = TOPOEMBED_SOURCE_DIR;
 const std::string kRipser = TOPOEMBED_RIPSER;
 const std::string kPython = TOPOEMBED_PYTHON3;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
+using Outcome = topoembed::test_support::CommandOutcome;
+using topoembed::test_support::run_command;
+using topoembed::test_support::slurp;
+using topoembed::test_support::shell_quote;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-class Cli : public ::testing::Test {
+class Cli : public topoembed::test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("topoembed_cli_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  Cli() : TempDirTest("topoembed_cli_test_") {}
 
   // Runs `program args` (args already shell-quoted where needed) with optional stdin file.
   Outcome run_program(const std::string& program, const std::string& args, const std::string& stdin_file = "") const {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::string cmd = quote(program) + " " + args + " > " + quote(out.string()) + " 2> " + quote(err.string());
-    if (!stdin_file.empty()) cmd += " < " + quote(stdin_file);
-    const int status = std::system(cmd.c_str());
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
+    return run_command(program, args, root_, stdin_file);
   }
   Outcome ph(const std::string& args, const std::string& stdin_file = "") const {
     return run_program(kExe, "ph " + args, stdin_file);
   }
-  static std::string data(const std::string& name) { return quote(kData + "/" + name); }
+  static std::string data(const std::string& name) { return shell_quote(kData + "/" + name); }
   fs::path write(const std::string& name, const std::string& text) const {
-    const fs::path p = dir_ / name;
+    const fs::path p = root_ / name;
     std::ofstream(p, std::ios::binary) << text;
     return p;
   }
   std::size_t entries() const {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++n;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(root_)) ++n;
     return n;
   }
-  fs::path dir_;
 };
 
 // A failed run: non-zero status, "error: " first, every part in the message, nothing on stdout.
@@ -303,9 +273,9 @@ TEST_F(Cli, JsonParsesAndHoldsTheSameAsCsv) {
   // An independent parser agrees that it is JSON.
   if (kPython.empty()) GTEST_SKIP() << "python3 not found";
   const fs::path file = write("out.json", j.out);
-  const Outcome py = run_program(kPython, "-c " + quote("import json,sys; d=json.load(open(sys.argv[1])); "
+  const Outcome py = run_program(kPython, "-c " + shell_quote("import json,sys; d=json.load(open(sys.argv[1])); "
                                                     "print(len(d['pairs']), d['pairs'][3]['death'])") +
-                                          " " + quote(file.string()));
+                                          " " + shell_quote(file.string()));
   EXPECT_EQ(py.code, 0) << py.err;
   EXPECT_EQ(py.out, "5 None\n");
 }
@@ -320,7 +290,7 @@ TEST_F(Cli, JsonForDistanceInputHasNullMetric) {
 }
 
 TEST_F(Cli, CsvValuesRoundTrip) {
-  const Outcome r = ph(quote(kSource + "/data/examples/circle.csv") + " --format csv");
+  const Outcome r = ph(shell_quote(kSource + "/data/examples/circle.csv") + " --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
   // Shortest round-trip form: 1/3-like values need up to 17 digits, and no value has more.
   const auto pairs = parse_csv(r.out);
@@ -356,7 +326,7 @@ TEST_F(Cli, Threshold) {
 }
 
 TEST_F(Cli, ModulusThreadsAndShortcutsKeepTheDiagram) {
-  const std::string circle = quote(kSource + "/data/examples/circle.csv");
+  const std::string circle = shell_quote(kSource + "/data/examples/circle.csv");
   const Outcome base = ph(circle + " --format csv");
   ASSERT_EQ(base.code, 0) << base.err;
   for (const char* extra : {"--modulus 3", "--threads 2", "--no-shortcuts"}) {
@@ -379,7 +349,7 @@ TEST_F(Cli, MetricChangesTheDistances) {
 }
 
 TEST_F(Cli, CircleHasOneDominantLoop) {
-  const Outcome r = ph(quote(kSource + "/data/examples/circle.csv") + " --dim 1 --format csv");
+  const Outcome r = ph(shell_quote(kSource + "/data/examples/circle.csv") + " --dim 1 --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
   std::vector<double> h1;
   for (const auto& p : parse_csv(r.out))
@@ -418,7 +388,7 @@ TEST_F(Cli, BadFilesNameTheLineAndTheProblem) {
                          {"5 values do not form a lower triangle"}));
   EXPECT_TRUE(fails_with(ph(data("bad_conflict.sparse") + " --input-format sparse"),
                          {"line 2, field 3: pair (1, 0) has distance 2 but line 1 gave 1"}));
-  EXPECT_TRUE(fails_with(ph(quote((dir_ / "missing.csv").string())), {"cannot open", "missing.csv", "no such file"}));
+  EXPECT_TRUE(fails_with(ph(shell_quote((root_ / "missing.csv").string())), {"cannot open", "missing.csv", "no such file"}));
 }
 
 TEST_F(Cli, TooManyPointsForTheSimplexIndex) {
@@ -427,9 +397,9 @@ TEST_F(Cli, TooManyPointsForTheSimplexIndex) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += std::to_string(i) + "\n";
   const fs::path file = write("line.txt", text);
-  EXPECT_TRUE(fails_with(ph(quote(file.string()) + " --dim 13"),
+  EXPECT_TRUE(fails_with(ph(shell_quote(file.string()) + " --dim 13"),
                          {"200 points are too many for persistence up to dimension 13"}));
-  EXPECT_TRUE(fails_with(ph(quote(file.string()) + " --dim 14"), {"max_dim must be in 0..13, got 14"}));
+  EXPECT_TRUE(fails_with(ph(shell_quote(file.string()) + " --dim 14"), {"max_dim must be in 0..13, got 14"}));
 }
 
 TEST_F(Cli, BadFlags) {
@@ -454,8 +424,8 @@ TEST_F(Cli, BadFlags) {
 
 TEST_F(Cli, OutputFileEqualsStdout) {
   const Outcome to_stdout = ph(data("square.csv") + " --format json");
-  const fs::path file = dir_ / "square.json";
-  const Outcome to_file = ph(data("square.csv") + " --format json --output " + quote(file.string()));
+  const fs::path file = root_ / "square.json";
+  const Outcome to_file = ph(data("square.csv") + " --format json --output " + shell_quote(file.string()));
   ASSERT_EQ(to_file.code, 0) << to_file.err;
   EXPECT_TRUE(to_file.out.empty());
   EXPECT_EQ(slurp(file), to_stdout.out);
@@ -463,16 +433,16 @@ TEST_F(Cli, OutputFileEqualsStdout) {
 }
 
 TEST_F(Cli, FailedRunCreatesNoOutputAndKeepsAnOldOne) {
-  const fs::path fresh = dir_ / "fresh.csv";
-  EXPECT_TRUE(fails_with(ph(data("bad_ragged.csv") + " --output " + quote(fresh.string())), {"line 3"}));
+  const fs::path fresh = root_ / "fresh.csv";
+  EXPECT_TRUE(fails_with(ph(data("bad_ragged.csv") + " --output " + shell_quote(fresh.string())), {"line 3"}));
   EXPECT_FALSE(fs::exists(fresh));
   const fs::path old = write("old.csv", "previous content\n");
-  EXPECT_TRUE(fails_with(ph(data("bad_nan.csv") + " --format csv -o " + quote(old.string())), {"NaN"}));
+  EXPECT_TRUE(fails_with(ph(data("bad_nan.csv") + " --format csv -o " + shell_quote(old.string())), {"NaN"}));
   EXPECT_EQ(slurp(old), "previous content\n");
-  EXPECT_TRUE(fails_with(ph(data("square.csv") + " --modulus 4 -o " + quote(old.string())), {"--modulus"}));
+  EXPECT_TRUE(fails_with(ph(data("square.csv") + " --modulus 4 -o " + shell_quote(old.string())), {"--modulus"}));
   EXPECT_EQ(slurp(old), "previous content\n");
   // An output directory that does not exist: an error, and nothing is created.
-  EXPECT_TRUE(fails_with(ph(data("square.csv") + " -o " + quote((dir_ / "no_dir" / "x.txt").string())),
+  EXPECT_TRUE(fails_with(ph(data("square.csv") + " -o " + shell_quote((root_ / "no_dir" / "x.txt").string())),
                          {"cannot create a temporary file"}));
   EXPECT_EQ(entries(), 1u);  // only old.csv
 }
@@ -491,8 +461,8 @@ TEST_F(Cli, SameDiagramAsRipser) {
   const fs::path random = write("random.csv", cloud.str());
   for (const std::string& file : {kSource + "/data/examples/circle.csv", random.string()}) {
     SCOPED_TRACE(file);
-    const Outcome ours = ph(quote(file) + " --dim 1 --format csv");
-    const Outcome theirs = run_program(kRipser, "--format point-cloud --dim 1 " + quote(file));
+    const Outcome ours = ph(shell_quote(file) + " --dim 1 --format csv");
+    const Outcome theirs = run_program(kRipser, "--format point-cloud --dim 1 " + shell_quote(file));
     ASSERT_EQ(ours.code, 0) << ours.err;
     ASSERT_EQ(theirs.code, 0) << theirs.err;
     const auto ripser_intervals = parse_text(theirs.out);
@@ -500,7 +470,7 @@ TEST_F(Cli, SameDiagramAsRipser) {
     // Ripser computes in float and prints 6 significant digits.
     EXPECT_TRUE(same_intervals(intervals(parse_csv(ours.out)), ripser_intervals, 2e-5));
     // Our text output reads back to the same intervals with Ripser's parser-level format.
-    const Outcome text = ph(quote(file) + " --dim 1");
+    const Outcome text = ph(shell_quote(file) + " --dim 1");
     EXPECT_TRUE(same_intervals(parse_text(text.out), ripser_intervals, 2e-5));
   }
 }
@@ -518,8 +488,8 @@ TEST_F(Cli, SameDiagramAsRipserForALowerDistanceMatrix) {
     text << "\n";
   }
   const fs::path file = write("random16.lower_distance_matrix", text.str());
-  const Outcome ours = ph(quote(file.string()) + " --input-format lower-distance --dim 2 --format csv");
-  const Outcome theirs = run_program(kRipser, "--format lower-distance --dim 2 " + quote(file.string()));
+  const Outcome ours = ph(shell_quote(file.string()) + " --input-format lower-distance --dim 2 --format csv");
+  const Outcome theirs = run_program(kRipser, "--format lower-distance --dim 2 " + shell_quote(file.string()));
   ASSERT_EQ(ours.code, 0) << ours.err;
   ASSERT_EQ(theirs.code, 0) << theirs.err;
   const auto ripser_intervals = parse_text(theirs.out);

@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../support/run_command.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -21,12 +21,8 @@ namespace fs = std::filesystem;
 
 const std::string kExe = std::string(TOPOEMBED_BINARY_DIR) + "/bin/topoembed";
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
+using Outcome = topoembed::test_support::CommandOutcome;
+using topoembed::test_support::run_command;
 using topoembed::test_support::slurp;
 using topoembed::test_support::snapshot;
 
@@ -34,19 +30,7 @@ class CliTrainTest : public topoembed::test_support::TempDirTest {
  protected:
   CliTrainTest() : TempDirTest("topoembed_cli_train_") {}
 
-  Outcome run(const std::string& args) {
-    const auto out = root_ / "stdout.txt";
-    const auto err = root_ / "stderr.txt";
-    const std::string command = "'" + kExe + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int raw = std::system(command.c_str());
-    Outcome o;
-    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    o.out = slurp(out);
-    o.err = slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return o;
-  }
+  Outcome run(const std::string& args) const { return run_command(kExe, args, root_); }
 
   std::string tiny_train(const fs::path& dir, int epochs) {
     return "train --preset topoae-spheres --spheres-points 10 --epochs " + std::to_string(epochs) +
@@ -57,7 +41,7 @@ class CliTrainTest : public topoembed::test_support::TempDirTest {
 TEST_F(CliTrainTest, TrainWritesTheRunDirectoryAndResumeExtendsIt) {
   const auto dir = root_ / "run";
   auto o = run(tiny_train(dir, 2));
-  ASSERT_EQ(o.status, 0) << o.err;
+  ASSERT_EQ(o.code, 0) << o.err;
   for (const char* f : {"config.json", "log.jsonl", "model.pt", "optimizer.pt", "best_model.pt", "trainer_state.json",
                         "latents.csv", "latents.npy", "metrics.json", "report.html"}) {
     EXPECT_TRUE(fs::exists(dir / f)) << f;
@@ -69,7 +53,7 @@ TEST_F(CliTrainTest, TrainWritesTheRunDirectoryAndResumeExtendsIt) {
   EXPECT_NE(o.out.find("kl_0.1 = "), std::string::npos) << o.out;
 
   o = run("train --resume --epochs 3 --quiet --no-report --run-dir '" + dir.string() + "'");
-  ASSERT_EQ(o.status, 0) << o.err;
+  ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(o.err, "");
   std::ifstream log(dir / "log.jsonl");
   int lines = 0;
@@ -80,33 +64,33 @@ TEST_F(CliTrainTest, TrainWritesTheRunDirectoryAndResumeExtendsIt) {
 
 TEST_F(CliTrainTest, BadInputIsAClearErrorAndTheRunDirectoryStaysIntact) {
   const auto dir = root_ / "run";
-  ASSERT_EQ(run(tiny_train(dir, 1) + " --quiet").status, 0);
+  ASSERT_EQ(run(tiny_train(dir, 1) + " --quiet").code, 0);
   const auto before = snapshot(dir);
 
   auto o = run(tiny_train(dir, 1));
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err, "error: run directory '" + dir.string() +
                        "' already holds a checkpoint; resume it or choose another directory\n");
 
   o = run("train --resume --lr 0.1 --run-dir '" + dir.string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err,
             "error: train --resume continues the run directory's config.json; only --epochs and --threads may be given\n");
 
   std::ofstream(dir / "model.pt", std::ios::binary | std::ios::trunc) << "corrupt";
   const auto corrupted = snapshot(dir);
   o = run("train --resume --epochs 2 --run-dir '" + dir.string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_NE(o.err.find("model.pt' does not match trainer_state.json"), std::string::npos) << o.err;
   EXPECT_EQ(snapshot(dir), corrupted);
   std::ofstream(dir / "model.pt", std::ios::binary | std::ios::trunc) << before.at("model.pt");
 
   o = run("train --dataset '" + (root_ / "missing.csv").string() + "' --run-dir '" + (root_ / "other").string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err, "error: dataset file '" + (root_ / "missing.csv").string() + "' does not exist\n");
 
   o = run("train --preset topoae-cifar --run-dir '" + (root_ / "other").string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_NE(o.err.find("unknown preset 'topoae-cifar'"), std::string::npos) << o.err;
   EXPECT_FALSE(fs::exists(root_ / "other"));
 
@@ -114,24 +98,24 @@ TEST_F(CliTrainTest, BadInputIsAClearErrorAndTheRunDirectoryStaysIntact) {
   std::ofstream(narrow) << "1,2\n3,4\n";
   o = run("embed --run-dir '" + dir.string() + "' --input '" + narrow.string() + "' --output '" +
           (root_ / "z.csv").string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err, "error: embed: '" + narrow.string() + "' has 2 columns, the model of '" + dir.string() +
                        "' expects 101\n");
   EXPECT_FALSE(fs::exists(root_ / "z.csv"));
 
   o = run("eval --latents '" + (dir / "latents.csv").string() + "' --dataset spheres");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err, "error: eval: the latents have 20 rows, the data 1000; expected the same points in the same order\n");
 
   o = run("report '" + (root_ / "nowhere").string() + "'");
-  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.code, 0);
   EXPECT_EQ(o.err, "error: report: run directory '" + (root_ / "nowhere").string() + "' does not exist\n");
   EXPECT_EQ(snapshot(dir), before);
 }
 
 TEST_F(CliTrainTest, EmbedEvalAndReportOnAFinishedRun) {
   const auto dir = root_ / "run";
-  ASSERT_EQ(run(tiny_train(dir, 1) + " --quiet --no-report").status, 0);
+  ASSERT_EQ(run(tiny_train(dir, 1) + " --quiet --no-report").code, 0);
   EXPECT_FALSE(fs::exists(dir / "report.html"));
 
   // The latents of the run re-embedded from a file of latents' own data are not available to the
@@ -145,19 +129,19 @@ TEST_F(CliTrainTest, EmbedEvalAndReportOnAFinishedRun) {
   }
   auto o = run("embed --run-dir '" + dir.string() + "' --input '" + (root_ / "points.csv").string() +
                "' --output '" + (root_ / "z.npy").string() + "'");
-  ASSERT_EQ(o.status, 0) << o.err;
+  ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(o.out, "embedded 4 points into " + (root_ / "z.npy").string() + "\n");
   EXPECT_TRUE(fs::exists(root_ / "z.npy"));
 
   // Latents against themselves: perfect trustworthiness and continuity, zero RMSE.
   o = run("eval --latents '" + (dir / "latents.csv").string() + "' --data '" + (dir / "latents.csv").string() +
           "' --output '" + (root_ / "m.json").string() + "'");
-  ASSERT_EQ(o.status, 0) << o.err;
+  ASSERT_EQ(o.code, 0) << o.err;
   const auto m = nlohmann::json::parse(slurp(root_ / "m.json"));
   EXPECT_NEAR(m.at("rmse").get<double>(), 0.0, 1e-12);
 
   o = run("report '" + dir.string() + "' --max-points 15");
-  ASSERT_EQ(o.status, 0) << o.err;
+  ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(o.out, "wrote " + (dir / "report.html").string() + "\n");
   const auto html = slurp(dir / "report.html");
   EXPECT_NE(html.find("diagram_latents.png"), std::string::npos);
