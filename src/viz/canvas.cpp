@@ -18,6 +18,14 @@ constexpr double kLabelFont = 14;
 constexpr double kTitleFont = 16;
 constexpr std::size_t kMaxLegendRows = 20;
 constexpr double kPi = 3.14159265358979323846;
+
+// A straight stroke from (x0, y0) to (x1, y1) in c: the grid lines and tick marks of both axes.
+void stroke_segment(cairo_t* cr, const Color& c, double x0, double y0, double x1, double y1) {
+  set_color(cr, c);
+  cairo_move_to(cr, x0, y0);
+  cairo_line_to(cr, x1, y1);
+  cairo_stroke(cr);
+}
 }  // namespace
 
 void require(bool ok, const std::string& op, const std::string& message) {
@@ -196,14 +204,8 @@ void Axes::draw() {
   const double xstep = xt.size() > 1 ? xt[1] - xt[0] : std::max(1e-12, x_.hi - x_.lo);
   for (double t : xt) {
     const double p = std::round(px(t)) + 0.5;
-    set_color(cr_, grid);
-    cairo_move_to(cr_, p, top_);
-    cairo_line_to(cr_, p, bottom_);
-    cairo_stroke(cr_);
-    set_color(cr_, ink);
-    cairo_move_to(cr_, p, bottom_);
-    cairo_line_to(cr_, p, bottom_ + 5);
-    cairo_stroke(cr_);
+    stroke_segment(cr_, grid, p, top_, p, bottom_);
+    stroke_segment(cr_, ink, p, bottom_, p, bottom_ + 5);
     draw_text(cr_, p, bottom_ + 7, tick_label(t, xstep), kTickFont, 0.5, 0);
   }
 
@@ -235,14 +237,8 @@ void Axes::draw() {
     }
     for (const auto& [t, label] : yt) {
       const double p = std::round(py(t)) + 0.5;
-      set_color(cr_, grid);
-      cairo_move_to(cr_, left_, p);
-      cairo_line_to(cr_, right_, p);
-      cairo_stroke(cr_);
-      set_color(cr_, ink);
-      cairo_move_to(cr_, left_ - 5, p);
-      cairo_line_to(cr_, left_, p);
-      cairo_stroke(cr_);
+      stroke_segment(cr_, grid, left_, p, right_, p);
+      stroke_segment(cr_, ink, left_ - 5, p, left_, p);
       draw_text(cr_, left_ - 8, p, label, kTickFont, 1, 0.5);
     }
   }
