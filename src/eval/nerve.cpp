@@ -3,17 +3,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
-#include <map>
 #include <sstream>
+#include <unordered_map>
 #include <stdexcept>
 #include <string>
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
+
+#include "detail/nerve_levels.hpp"
 
 namespace topoembed::eval {
 namespace {
+
+using detail::CandidateGroup;
+using detail::ChartSet;
+using detail::ChartSetHash;
+using detail::next_level_candidates;
 
 constexpr int kMaxNerveDim = 8;
 
@@ -69,22 +76,6 @@ Memberships checked_memberships(const char* op, const torch::Tensor& membership,
   return m;
 }
 
-// Calls visit(S) for every chart set S of size 1..max_size, by size then lexicographically.
-void for_each_chart_set(std::int64_t k, int max_size, const std::function<void(const std::vector<ph::vertex_t>&)>& visit) {
-  for (int size = 1; size <= max_size; ++size) {
-    std::vector<ph::vertex_t> s(static_cast<std::size_t>(size));
-    for (int i = 0; i < size; ++i) s[static_cast<std::size_t>(i)] = i;
-    while (true) {
-      visit(s);
-      int i = size - 1;
-      while (i >= 0 && s[static_cast<std::size_t>(i)] == k - size + i) --i;
-      if (i < 0) break;
-      ++s[static_cast<std::size_t>(i)];
-      for (int j = i + 1; j < size; ++j) s[static_cast<std::size_t>(j)] = s[static_cast<std::size_t>(j - 1)] + 1;
-    }
-  }
-}
-
 int max_set_size(std::int64_t k, int max_dim) {
   return static_cast<int>(std::min<std::int64_t>(k, max_dim + 2));
 }
@@ -97,9 +88,89 @@ double raw_value(double u, std::size_t size, NerveFiltration filtration, double 
   return std::clamp(-std::log(std::min(u, 1.0)) / static_cast<double>(size - 1), 0.0, cap);
 }
 
+// u_S of candidate chart sets, each computed exactly as the definition in nerve.hpp reads: the
+// product over S in the order of S's charts, summed over the sample in order. The sets f ∪ {b} of
+// one group share f, whose product the weighted conditioning computes once.
+class StrengthEstimator {
+ public:
+  StrengthEstimator(const Memberships& m, NerveConditioning conditioning)
+      : m_(m), conditioning_(conditioning), n_(static_cast<std::size_t>(m.n)), k_(static_cast<std::size_t>(m.k)),
+        column_(n_ * k_), mass_(k_, 0.0) {
+    for (std::size_t x = 0; x < n_; ++x)
+      for (std::size_t j = 0; j < k_; ++j) column_[j * n_ + x] = m.q[x * k_ + j];
+    if (conditioning == NerveConditioning::kMembershipWeighted) {
+      for (std::size_t x = 0; x < n_; ++x)
+        for (std::size_t j = 0; j < k_; ++j) mass_[j] += m.q[x * k_ + j];
+    } else {
+      points_of_.resize(k_);
+      for (std::size_t x = 0; x < n_; ++x) {
+        const auto* row = &m.q[x * k_];
+        const auto j = static_cast<std::size_t>(std::max_element(row, row + k_) - row);  // ties: lowest index
+        points_of_[j].push_back(x);
+        mass_[j] += 1.0;
+      }
+    }
+  }
+
+  double mass(std::size_t j) const { return mass_[j]; }
+
+  // u of f ∪ {b} for each b in extensions (b > every chart of f) into out[0..); buffer: n values.
+  void strengths(const ChartSet& f, const std::vector<ph::vertex_t>& extensions, double* out,
+                 std::vector<double>& buffer) const {
+    ChartSet s(f);
+    s.push_back(0);
+    if (conditioning_ == NerveConditioning::kMembershipWeighted) {
+      // Every term has the numerator Σ_x Π_{l∈S} q_l(x): one pass over the sample per set.
+      buffer.assign(n_, 1.0);
+      for (const auto l : f) {
+        const double* q = &column_[static_cast<std::size_t>(l) * n_];
+        for (std::size_t x = 0; x < n_; ++x) buffer[x] *= q[x];
+      }
+      for (std::size_t e = 0; e < extensions.size(); ++e) {
+        s.back() = extensions[e];
+        const double* q = &column_[static_cast<std::size_t>(extensions[e]) * n_];
+        double joint = 0.0;
+        for (std::size_t x = 0; x < n_; ++x) joint += buffer[x] * q[x];
+        double u = 0.0;
+        for (const auto j : s)
+          if (mass_[j] > 0.0) u += joint / mass_[j];  // a chart without mass has no conditional mean: 0
+        out[e] = u / static_cast<double>(s.size());
+      }
+      return;
+    }
+    for (std::size_t e = 0; e < extensions.size(); ++e) {
+      s.back() = extensions[e];
+      double u = 0.0;
+      for (const auto j : s) {
+        if (mass_[j] <= 0.0) continue;  // no conditional mean: the term counts 0
+        double sum = 0.0;
+        for (const auto x : points_of_[j]) {
+          double prod = 1.0;
+          for (const auto l : s)
+            if (l != j) prod *= m_.q[x * k_ + l];
+          sum += prod;
+        }
+        u += sum / mass_[j];
+      }
+      out[e] = u / static_cast<double>(s.size());
+    }
+  }
+
+ private:
+  const Memberships& m_;
+  NerveConditioning conditioning_;
+  std::size_t n_;
+  std::size_t k_;
+  std::vector<double> column_;                       // column-major copy: chart j at [j n, (j + 1) n)
+  std::vector<double> mass_;                         // Σ_x w_j(x)
+  std::vector<std::vector<std::size_t>> points_of_;  // kArgmax: the points whose argmax chart is j
+};
+
 }  // namespace
 
 std::vector<std::vector<double>> FuzzyNerve::edge_strengths() const {
+  if (strength_matrix.size() == static_cast<std::size_t>(charts)) return strength_matrix;
+  // A nerve assembled by hand: the listed vertices and edges only.
   std::vector<std::vector<double>> u(static_cast<std::size_t>(charts),
                                      std::vector<double>(static_cast<std::size_t>(charts), 0.0));
   for (std::size_t i = 0; i < simplices.size(); ++i) {
@@ -113,81 +184,146 @@ std::vector<std::vector<double>> FuzzyNerve::edge_strengths() const {
 ph::FilteredComplex<double> FuzzyNerve::complex() const { return ph::FilteredComplex<double>(simplices, values); }
 
 FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& options) {
+  if (options.max_candidates < 0)
+    throw std::invalid_argument("fuzzy_nerve: max_candidates must be >= 0 (0: no limit), got " +
+                                std::to_string(options.max_candidates));
   const Memberships m = checked_memberships("fuzzy_nerve", membership, options);
-  const auto n = static_cast<std::size_t>(m.n);
   const auto k = static_cast<std::size_t>(m.k);
-
-  // Per chart: the conditioning weights w_j(x) and their total (E_{x|j} f = Σ w_j f / Σ w_j).
-  std::vector<double> weight(n * k, 0.0);
-  for (std::size_t x = 0; x < n; ++x) {
-    if (options.conditioning == NerveConditioning::kMembershipWeighted) {
-      for (std::size_t j = 0; j < k; ++j) weight[x * k + j] = m.q[x * k + j];
-    } else {
-      const auto* row = &m.q[x * k];
-      weight[x * k + static_cast<std::size_t>(std::max_element(row, row + k) - row)] = 1.0;
-    }
-  }
-  std::vector<double> mass(k, 0.0);
-  for (std::size_t x = 0; x < n; ++x)
-    for (std::size_t j = 0; j < k; ++j) mass[j] += weight[x * k + j];
+  const StrengthEstimator estimator(m, options.conditioning);
 
   FuzzyNerve nerve;
   nerve.charts = m.k;
   nerve.max_dim = options.max_dim;
   nerve.filtration = options.filtration;
   nerve.cap = options.filtration == NerveFiltration::kNormalizedLog ? options.log_cap : 1.0;
-  std::map<std::vector<ph::vertex_t>, std::size_t> position;
-  for_each_chart_set(m.k, max_set_size(m.k, options.max_dim), [&](const std::vector<ph::vertex_t>& s) {
-    double u = 0.0;
-    if (options.conditioning == NerveConditioning::kMembershipWeighted) {
-      // Every term has the numerator Σ_x Π_{l∈S} q_l(x): one pass over the sample, not |S|.
-      double joint = 0.0;
-      for (std::size_t x = 0; x < n; ++x) {
-        double prod = 1.0;
-        for (const auto l : s) prod *= m.q[x * k + l];
-        joint += prod;
+  nerve.strength_matrix.assign(k, std::vector<double>(k, 0.0));
+  const auto listed_value = [&](double value) { return options.every_chart_set || value < nerve.cap; };
+
+  // Size 1: every chart; size 2: every pair (the chart graph wants all edge strengths, and k²/2
+  // passes are cheap); larger: the candidates whose facets are all listed.
+  std::vector<ChartSet> all_vertices(k);
+  for (std::size_t j = 0; j < k; ++j) all_vertices[j] = {static_cast<ph::vertex_t>(j)};
+  std::vector<double> vertex_value(k, nerve.cap);
+  std::vector<ChartSet> listed;  // the listed sets of the previous size
+  std::unordered_map<ChartSet, double, ChartSetHash> value_of;  // their values
+  const int max_size = max_set_size(m.k, options.max_dim);
+  for (int size = 1; size <= max_size; ++size) {
+    std::vector<CandidateGroup> groups;
+    const std::vector<ChartSet> no_prefix{ChartSet{}};
+    const std::vector<ChartSet>* prefixes = &listed;
+    if (size == 1) {
+      CandidateGroup g;
+      for (std::size_t j = 0; j < k; ++j) g.extensions.push_back(static_cast<ph::vertex_t>(j));
+      groups.push_back(std::move(g));
+      prefixes = &no_prefix;
+    } else if (size == 2) {
+      for (std::size_t a = 0; a + 1 < k; ++a) {
+        CandidateGroup g;
+        g.prefix = a;
+        for (std::size_t b = a + 1; b < k; ++b) g.extensions.push_back(static_cast<ph::vertex_t>(b));
+        groups.push_back(std::move(g));
       }
-      for (const auto j : s)
-        if (mass[j] > 0.0) u += joint / mass[j];  // a chart without mass has no conditional mean: 0
+      prefixes = &all_vertices;
     } else {
-      for (const auto j : s) {
-        if (mass[j] <= 0.0) continue;  // no conditional mean: the term counts 0
-        double e = 0.0;
-        for (std::size_t x = 0; x < n; ++x) {
-          const double w = weight[x * k + j];
-          if (w == 0.0) continue;
-          double prod = 1.0;
-          for (const auto l : s)
-            if (l != j) prod *= m.q[x * k + l];
-          e += w * prod;
+      groups = next_level_candidates(listed);
+    }
+    std::vector<std::size_t> offset(groups.size() + 1, 0);
+    for (std::size_t g = 0; g < groups.size(); ++g) offset[g + 1] = offset[g] + groups[g].extensions.size();
+    const std::size_t candidates = offset.back();
+    nerve.candidates.push_back(static_cast<std::int64_t>(candidates));
+    if (options.max_candidates > 0 && static_cast<std::int64_t>(candidates) > options.max_candidates)
+      throw std::length_error("fuzzy_nerve: " + std::to_string(static_cast<std::int64_t>(candidates)) + " candidate chart sets of " +
+                              std::to_string(size) + " charts (all facets below the cap), more than max_candidates = " +
+                              std::to_string(options.max_candidates) + "; lower max_dim or raise the limit");
+    // The passes over the sample, in parallel over groups; each set's sum stays in sample order,
+    // so the result does not depend on the thread count.
+    std::vector<double> u(candidates);
+    at::parallel_for(0, static_cast<std::int64_t>(groups.size()), 1, [&](std::int64_t begin, std::int64_t end) {
+      std::vector<double> buffer;
+      for (auto g = static_cast<std::size_t>(begin); g < static_cast<std::size_t>(end); ++g)
+        estimator.strengths((*prefixes)[groups[g].prefix], groups[g].extensions, &u[offset[g]], buffer);
+    });
+    std::vector<ChartSet> next;
+    std::unordered_map<ChartSet, double, ChartSetHash> next_value_of;
+    ChartSet facet(static_cast<std::size_t>(size - 1));
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (std::size_t e = 0; e < groups[g].extensions.size(); ++e) {
+        ChartSet s((*prefixes)[groups[g].prefix]);
+        s.push_back(groups[g].extensions[e]);
+        const double strength = u[offset[g] + e];
+        double value = raw_value(strength, s.size(), nerve.filtration, nerve.cap);
+        if (size == 1) {
+          vertex_value[static_cast<std::size_t>(s[0])] = value;
+          nerve.strength_matrix[static_cast<std::size_t>(s[0])][static_cast<std::size_t>(s[0])] = strength;
+        } else if (size == 2) {  // monotone: no earlier than its vertices (listed or not)
+          value = std::max({value, vertex_value[static_cast<std::size_t>(s[0])], vertex_value[static_cast<std::size_t>(s[1])]});
+          nerve.strength_matrix[static_cast<std::size_t>(s[0])][static_cast<std::size_t>(s[1])] = strength;
+          nerve.strength_matrix[static_cast<std::size_t>(s[1])][static_cast<std::size_t>(s[0])] = strength;
+        } else {  // monotone: no earlier than any facet (all listed, by the candidate rule)
+          for (std::size_t drop = 0; drop < s.size(); ++drop) {
+            std::size_t f = 0;
+            for (std::size_t i = 0; i < s.size(); ++i)
+              if (i != drop) facet[f++] = s[i];
+            value = std::max(value, value_of.at(facet));
+          }
         }
-        u += e / mass[j];
+        if (!listed_value(value)) continue;  // enters at the cap: not listed
+        nerve.simplices.push_back(s);
+        nerve.strengths.push_back(strength);
+        nerve.values.push_back(value);
+        next_value_of.emplace(s, value);
+        next.push_back(std::move(s));
       }
     }
-    u /= static_cast<double>(s.size());
-    double value = raw_value(u, s.size(), nerve.filtration, nerve.cap);
-    if (s.size() > 1) {  // monotone: no earlier than any facet
-      std::vector<ph::vertex_t> facet(s.size() - 1);
-      for (std::size_t drop = 0; drop < s.size(); ++drop) {
-        std::size_t f = 0;
-        for (std::size_t i = 0; i < s.size(); ++i)
-          if (i != drop) facet[f++] = s[i];
-        value = std::max(value, nerve.values[position.at(facet)]);
-      }
-    }
-    position.emplace(s, nerve.simplices.size());
-    nerve.simplices.push_back(s);
-    nerve.strengths.push_back(u);
-    nerve.values.push_back(value);
-  });
+    listed = std::move(next);
+    value_of = std::move(next_value_of);
+    if (listed.empty()) break;  // nothing below the cap: no larger candidates either
+  }
   return nerve;
 }
 
 ph::ComplexPersistence<double> nerve_persistence(const FuzzyNerve& nerve, std::uint32_t modulus) {
   if (nerve.charts < 1 || nerve.simplices.empty())
     throw std::invalid_argument("nerve_persistence: expected a nerve of k >= 1 charts, got an empty nerve");
-  return nerve.complex().persistence(
-      ph::ComplexPersistenceOptions().with_max_dim(nerve.max_dim).with_modulus(modulus));
+  for (std::size_t i = 0; i < nerve.values.size(); ++i)
+    if (nerve.values[i] > nerve.cap) {
+      std::ostringstream s;
+      s << "nerve_persistence: simplex " << i << " has value " << nerve.values[i] << ", expected at most the cap "
+        << nerve.cap;
+      throw std::invalid_argument(s.str());
+    }
+  const auto complex = nerve.complex();
+  auto pers = complex.persistence(ph::ComplexPersistenceOptions().with_max_dim(nerve.max_dim).with_modulus(modulus));
+  // The chart sets not listed enter at the cap, where the complex becomes the full
+  // (max_dim + 1)-skeleton of the simplex on all charts: acyclic up to max_dim. So every class
+  // still alive dies at the cap except one component (the oldest: pairs come sorted by death, then
+  // birth, then filtration position).
+  std::vector<std::int64_t> position(static_cast<std::size_t>(complex.size()));
+  for (std::size_t p = 0; p < position.size(); ++p)
+    position[static_cast<std::size_t>(complex.filtration_order()[p])] = static_cast<std::int64_t>(p);
+  bool kept_component = false;
+  std::vector<ph::SimplexPair<double>> pairs;
+  for (auto pair : pers.pairs) {
+    if (pair.essential()) {
+      if (pair.dim == 0 && !kept_component) {
+        kept_component = true;
+      } else {
+        pair.death = nerve.cap;
+        if (!(pair.death > pair.birth)) continue;  // born at the cap: no length
+      }
+    }
+    pairs.push_back(pair);
+  }
+  std::stable_sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) {
+    if (a.dim != b.dim) return a.dim < b.dim;
+    if (a.death != b.death) return a.death < b.death;
+    if (a.birth != b.birth) return a.birth < b.birth;
+    return position[static_cast<std::size_t>(a.birth_simplex)] < position[static_cast<std::size_t>(b.birth_simplex)];
+  });
+  pers.pairs = std::move(pairs);
+  std::fill(pers.betti.begin(), pers.betti.end(), 0);
+  if (kept_component && !pers.betti.empty()) pers.betti[0] = 1;
+  return pers;
 }
 
 std::vector<std::int64_t> nerve_betti_numbers(const ph::ComplexPersistence<double>& persistence, int max_dim,
@@ -306,17 +442,40 @@ CrispNerve crisp_nerve(const torch::Tensor& membership, double epsilon, const Ne
   const Memberships m = checked_memberships("crisp_nerve", membership, options);
   const auto n = static_cast<std::size_t>(m.n);
   const auto k = static_cast<std::size_t>(m.k);
+  // Per chart, the points with q_j(x) >= ε as a bit set; S is a simplex when the AND over S is
+  // not empty. Simplices are closed under faces, so the candidates of one size come from the
+  // simplices of the size below.
+  const std::size_t words = (n + 63) / 64;
+  std::vector<std::uint64_t> bits(k * words, 0);
+  for (std::size_t x = 0; x < n; ++x)
+    for (std::size_t j = 0; j < k; ++j)
+      if (m.q[x * k + j] >= epsilon) bits[j * words + x / 64] |= std::uint64_t{1} << (x % 64);
   CrispNerve nerve;
-  for_each_chart_set(m.k, max_set_size(m.k, options.max_dim), [&](const std::vector<ph::vertex_t>& s) {
-    for (std::size_t x = 0; x < n; ++x) {
-      bool all = true;
-      for (const auto j : s) all = all && m.q[x * k + static_cast<std::size_t>(j)] >= epsilon;
-      if (all) {
-        nerve.simplices.push_back(s);
-        return;
+  std::vector<ChartSet> listed;
+  for (std::size_t j = 0; j < k; ++j)
+    if (std::any_of(&bits[j * words], &bits[j * words] + words, [](std::uint64_t w) { return w != 0; }))
+      listed.push_back({static_cast<ph::vertex_t>(j)});
+  nerve.simplices = listed;
+  std::vector<std::uint64_t> common(words);
+  for (int size = 2; size <= max_set_size(m.k, options.max_dim) && !listed.empty(); ++size) {
+    std::vector<ChartSet> next;
+    for (const auto& group : next_level_candidates(listed)) {
+      const ChartSet& f = listed[group.prefix];
+      std::fill(common.begin(), common.end(), ~std::uint64_t{0});
+      for (const auto l : f)
+        for (std::size_t w = 0; w < words; ++w) common[w] &= bits[static_cast<std::size_t>(l) * words + w];
+      for (const auto b : group.extensions) {
+        bool meet = false;
+        for (std::size_t w = 0; w < words && !meet; ++w) meet = (common[w] & bits[static_cast<std::size_t>(b) * words + w]) != 0;
+        if (!meet) continue;
+        ChartSet s(f);
+        s.push_back(b);
+        next.push_back(std::move(s));
       }
     }
-  });
+    nerve.simplices.insert(nerve.simplices.end(), next.begin(), next.end());
+    listed = std::move(next);
+  }
   if (nerve.simplices.empty()) {  // no point reaches ε in any chart: the empty complex
     nerve.betti.assign(static_cast<std::size_t>(options.max_dim) + 1, 0);
     return nerve;

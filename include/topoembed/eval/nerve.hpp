@@ -30,10 +30,22 @@
 //     the first version, kept for comparison.
 // Each value is raised to the largest value of the simplex's facets so that every face enters no
 // later than its cofaces (the core requires it; u_S itself need not be monotone under inclusion
-// because the conditioning charts change). Every chart set of dimension ≤ max_dim + 1 is listed,
-// so at the cap (log_cap, or 1) the complex is the full skeleton: every class except one
-// component dies by then, and bars measure how long a feature survives as the strength
-// threshold falls.
+// because the conditioning charts change).
+//
+// Only the chart sets that enter below the cap are listed (the sparse nerve). They are found level
+// by level (Apriori-style): a set of s charts is a candidate only when all its (s − 1)-facets are
+// listed — any other set has a facet at the cap and so, by the monotone fix, enters at the cap
+// itself — and each candidate's strength is computed exactly over the whole sample. Every set
+// that is not listed enters at the cap, where the complex is the full (max_dim + 1)-skeleton of
+// the simplex on all k charts, acyclic in dimensions 1..max_dim and connected: nerve_persistence
+// therefore closes every bar still alive there at the cap except one component, and its
+// barcode (pairs of positive length) is the one of the complex with every chart set of up to
+// max_dim + 2 charts listed (the dense nerve of earlier versions, still available as
+// NerveOptions::every_chart_set for cross-checks). Bars measure how long a feature survives
+// as the strength threshold falls. The cost is one pass over the sample per candidate: for a
+// cover of T³ by 64 charts (distance memberships to a 4 × 4 × 4 grid) a few thousand sets per
+// size instead of the C(64, 5) ≈ 7.6 million five-chart sets of the dense enumeration; on
+// near-uniform memberships almost every set is a candidate (see max_candidates).
 //
 // Reading Betti numbers (nerve_betti): by default the most persistent Betti vector — the Betti
 // numbers (over every coefficient field asked for together) that stay constant over the longest
@@ -60,12 +72,21 @@ struct NerveOptions {
   NerveFiltration filtration = NerveFiltration::kNormalizedLog;
   double log_cap = 30.0;            // kNormalizedLog: largest value (per-factor strength e^{-30})
   double row_sum_tolerance = 1e-3;  // |Σ_j q_j(x) − 1| allowed per row
+  // List every chart set of up to max_dim + 2 charts, those at the cap included (the dense
+  // enumeration, C(k, max_dim + 2) passes over the sample): for cross-checks and benchmarks.
+  bool every_chart_set = false;
+  // fuzzy_nerve throws std::length_error when one size has more candidate sets than this (0: no
+  // limit), so that a caller can fall back to a lower max_dim on near-uniform memberships, where
+  // almost every set is a candidate.
+  std::int64_t max_candidates = 0;
 
   NerveOptions& with_max_dim(int d) { max_dim = d; return *this; }
   NerveOptions& with_conditioning(NerveConditioning c) { conditioning = c; return *this; }
   NerveOptions& with_filtration(NerveFiltration f) { filtration = f; return *this; }
   NerveOptions& with_log_cap(double c) { log_cap = c; return *this; }
   NerveOptions& with_row_sum_tolerance(double t) { row_sum_tolerance = t; return *this; }
+  NerveOptions& with_every_chart_set(bool on) { every_chart_set = on; return *this; }
+  NerveOptions& with_max_candidates(std::int64_t c) { max_candidates = c; return *this; }
 };
 
 struct FuzzyNerve {
@@ -73,14 +94,23 @@ struct FuzzyNerve {
   int max_dim = 2;
   NerveFiltration filtration = NerveFiltration::kNormalizedLog;
   double cap = 30.0;  // the largest filtration value: log_cap, or 1 for 1 − u
-  // Every chart set of dimension 0..min(max_dim + 1, charts − 1), by dimension then
-  // lexicographically; strengths u_S and filtration values (monotone) in the same order.
+  // The chart sets of dimension 0..min(max_dim + 1, charts − 1) whose filtration value is below
+  // the cap (every one with every_chart_set), by dimension then lexicographically; strengths u_S
+  // and filtration values (monotone) in the same order. Charts without mass enter at the cap
+  // and are not listed, nor is any set containing one.
   std::vector<std::vector<ph::vertex_t>> simplices;
   std::vector<double> strengths;
   std::vector<double> values;
+  // k × k symmetric matrix of the strengths u_{ij} of every pair of charts, listed or not
+  // (diagonal: the vertex strengths, 0 for a chart without mass; under kArgmax a pair with such a
+  // chart can have u > 0 while it enters at the cap).
+  std::vector<std::vector<double>> strength_matrix;
+  // Per size 1, 2, …: how many chart sets had their strength computed (size 1: k, size 2: all
+  // k(k − 1)/2 pairs, then the candidates), for the record of the cost.
+  std::vector<std::int64_t> candidates;
 
-  // k × k symmetric matrix of the edge strengths u_{ij} (diagonal: the vertex strengths), for
-  // the chart graph.
+  // strength_matrix, for the chart graph; for a nerve assembled by hand without it, the matrix of
+  // the listed vertices and edges (0 elsewhere).
   std::vector<std::vector<double>> edge_strengths() const;
   ph::FilteredComplex<double> complex() const;
 };
@@ -88,11 +118,14 @@ struct FuzzyNerve {
 // membership [N, k] (float or double, any device): rows are probability vectors. Throws
 // std::invalid_argument on k < 1, N = 0, a non-2-D or non-floating tensor, a NaN/inf or negative
 // entry, a row whose sum differs from 1 by more than the tolerance, max_dim outside [0, 8], or
-// log_cap not > 0.
+// log_cap not > 0, max_candidates < 0; std::length_error when max_candidates is exceeded.
 FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& options = {});
 
 // Persistence of the nerve filtration with coefficients Z/modulus (a prime), dimensions
-// 0..nerve.max_dim.
+// 0..nerve.max_dim, with every chart set that is not listed entering at the cap: every class of
+// the listed complex still alive at the cap dies there (death = cap, death_simplex −1: its killer
+// is not listed) except the oldest component, the one essential bar; betti = (1, 0, …, 0). Throws
+// on an empty nerve or a value above the cap.
 ph::ComplexPersistence<double> nerve_persistence(const FuzzyNerve& nerve, std::uint32_t modulus = 2);
 
 // The fixed-value reading of the 1 − u filtration (kOneMinusStrength): a class counts when its bar is alive at the
