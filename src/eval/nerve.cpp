@@ -2,17 +2,19 @@
 #include "topoembed/eval/nerve.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <unordered_map>
 #include <stdexcept>
 #include <string>
 
-#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include "detail/nerve_levels.hpp"
+#include "topoembed/ph/thread_pool.hpp"
 
 namespace topoembed::eval {
 namespace {
@@ -89,8 +91,10 @@ double raw_value(double u, std::size_t size, NerveFiltration filtration, double 
 }
 
 // u_S of candidate chart sets, each computed exactly as the definition in nerve.hpp reads: the
-// product over S in the order of S's charts, summed over the sample in order. The sets f ∪ {b} of
-// one group share f, whose product the weighted conditioning computes once.
+// product over S in the order of S's charts, summed over the sample in order (so the numbers do
+// not depend on the grouping or the thread count). The sets f ∪ {b} of one group share f, whose
+// product the weighted conditioning computes once, from the cached product of the longest prefix
+// it shares with the group before.
 class StrengthEstimator {
  public:
   StrengthEstimator(const Memberships& m, NerveConditioning conditioning)
@@ -112,29 +116,65 @@ class StrengthEstimator {
     }
   }
 
-  double mass(std::size_t j) const { return mass_[j]; }
+  // The products Π_{t ≤ i} q_{charts[t]}(x) of the prefixes of the last set asked for, kept per
+  // thread: consecutive groups (in lexicographic order) share most of their prefix.
+  struct PrefixProducts {
+    ChartSet charts;
+    std::vector<std::vector<double>> products;
+  };
 
-  // u of f ∪ {b} for each b in extensions (b > every chart of f) into out[0..); buffer: n values.
+  // u of f ∪ {b} for each b in extensions (b > every chart of f) into out[0..).
   void strengths(const ChartSet& f, const std::vector<ph::vertex_t>& extensions, double* out,
-                 std::vector<double>& buffer) const {
+                 PrefixProducts& cache) const {
     ChartSet s(f);
     s.push_back(0);
     if (conditioning_ == NerveConditioning::kMembershipWeighted) {
-      // Every term has the numerator Σ_x Π_{l∈S} q_l(x): one pass over the sample per set.
-      buffer.assign(n_, 1.0);
-      for (const auto l : f) {
-        const double* q = &column_[static_cast<std::size_t>(l) * n_];
-        for (std::size_t x = 0; x < n_; ++x) buffer[x] *= q[x];
+      // Every term has the numerator Σ_x Π_{l∈S} q_l(x): one pass over the sample per set. The
+      // product runs over S in order, as ((q_{s0} q_{s1}) q_{s2}) …, whatever was cached.
+      std::size_t common = 0;
+      while (common < f.size() && common < cache.charts.size() && cache.charts[common] == f[common]) ++common;
+      cache.charts = f;
+      if (cache.products.size() < f.size()) cache.products.resize(f.size());
+      for (std::size_t i = common; i < f.size(); ++i) {
+        auto& p = cache.products[i];
+        p.resize(n_);
+        const double* q = &column_[static_cast<std::size_t>(f[i]) * n_];
+        if (i == 0) {
+          std::copy(q, q + n_, p.begin());
+        } else {
+          const auto& previous = cache.products[i - 1];
+          for (std::size_t x = 0; x < n_; ++x) p[x] = previous[x] * q[x];
+        }
       }
-      for (std::size_t e = 0; e < extensions.size(); ++e) {
-        s.back() = extensions[e];
-        const double* q = &column_[static_cast<std::size_t>(extensions[e]) * n_];
-        double joint = 0.0;
-        for (std::size_t x = 0; x < n_; ++x) joint += buffer[x] * q[x];
-        double u = 0.0;
-        for (const auto j : s)
-          if (mass_[j] > 0.0) u += joint / mass_[j];  // a chart without mass has no conditional mean: 0
-        out[e] = u / static_cast<double>(s.size());
+      // Four extensions per sweep: four independent sums (each still in sample order) instead of
+      // one chain of dependent additions.
+      const double* prefix = f.empty() ? nullptr : cache.products[f.size() - 1].data();
+      double joint[4];
+      for (std::size_t e0 = 0; e0 < extensions.size(); e0 += 4) {
+        const std::size_t width = std::min<std::size_t>(4, extensions.size() - e0);
+        const double* q[4];
+        for (std::size_t w = 0; w < 4; ++w)
+          q[w] = &column_[static_cast<std::size_t>(extensions[e0 + std::min(w, width - 1)]) * n_];
+        joint[0] = joint[1] = joint[2] = joint[3] = 0.0;
+        if (prefix == nullptr) {  // the vertices: Σ_x 1 · q_j(x)
+          for (std::size_t x = 0; x < n_; ++x)
+            for (std::size_t w = 0; w < 4; ++w) joint[w] += q[w][x];
+        } else {
+          for (std::size_t x = 0; x < n_; ++x) {
+            const double p = prefix[x];
+            joint[0] += p * q[0][x];
+            joint[1] += p * q[1][x];
+            joint[2] += p * q[2][x];
+            joint[3] += p * q[3][x];
+          }
+        }
+        for (std::size_t w = 0; w < width; ++w) {
+          s.back() = extensions[e0 + w];
+          double u = 0.0;
+          for (const auto j : s)
+            if (mass_[j] > 0.0) u += joint[w] / mass_[j];  // a chart without mass has no conditional mean: 0
+          out[e0 + w] = u / static_cast<double>(s.size());
+        }
       }
       return;
     }
@@ -184,6 +224,8 @@ std::vector<std::vector<double>> FuzzyNerve::edge_strengths() const {
 ph::FilteredComplex<double> FuzzyNerve::complex() const { return ph::FilteredComplex<double>(simplices, values); }
 
 FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& options) {
+  if (options.threads < 1)
+    throw std::invalid_argument("fuzzy_nerve: threads must be >= 1, got " + std::to_string(options.threads));
   if (options.max_candidates < 0)
     throw std::invalid_argument("fuzzy_nerve: max_candidates must be >= 0 (0: no limit), got " +
                                 std::to_string(options.max_candidates));
@@ -207,6 +249,7 @@ FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& opti
   std::vector<ChartSet> listed;  // the listed sets of the previous size
   std::unordered_map<ChartSet, double, ChartSetHash> value_of;  // their values
   const int max_size = max_set_size(m.k, options.max_dim);
+  const std::unique_ptr<ph::ThreadPool> pool = options.threads > 1 ? std::make_unique<ph::ThreadPool>(options.threads) : nullptr;
   for (int size = 1; size <= max_size; ++size) {
     std::vector<CandidateGroup> groups;
     const std::vector<ChartSet> no_prefix{ChartSet{}};
@@ -235,14 +278,27 @@ FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& opti
       throw std::length_error("fuzzy_nerve: " + std::to_string(static_cast<std::int64_t>(candidates)) + " candidate chart sets of " +
                               std::to_string(size) + " charts (all facets below the cap), more than max_candidates = " +
                               std::to_string(options.max_candidates) + "; lower max_dim or raise the limit");
-    // The passes over the sample, in parallel over groups; each set's sum stays in sample order,
-    // so the result does not depend on the thread count.
+    // The passes over the sample, in parallel over chunks of consecutive groups of about equal
+    // work (consecutive groups share prefixes); each set's sum stays in sample order, so the
+    // result does not depend on the thread count.
     std::vector<double> u(candidates);
-    at::parallel_for(0, static_cast<std::int64_t>(groups.size()), 1, [&](std::int64_t begin, std::int64_t end) {
-      std::vector<double> buffer;
-      for (auto g = static_cast<std::size_t>(begin); g < static_cast<std::size_t>(end); ++g)
-        estimator.strengths((*prefixes)[groups[g].prefix], groups[g].extensions, &u[offset[g]], buffer);
-    });
+    const std::size_t chunks = std::min<std::size_t>(groups.size(), 8 * static_cast<std::size_t>(options.threads));
+    std::vector<std::size_t> chunk_begin(chunks + 1, groups.size());
+    for (std::size_t c = 0, g = 0; c < chunks; ++c) {
+      chunk_begin[c] = g;
+      const std::size_t target = candidates * (c + 1) / chunks;
+      while (g < groups.size() && offset[g + 1] <= target) ++g;
+      if (g == chunk_begin[c] && g < groups.size()) ++g;
+    }
+    std::atomic<std::size_t> next_chunk{0};
+    const auto work = [&](int) {
+      StrengthEstimator::PrefixProducts cache;
+      for (std::size_t c = next_chunk++; c < chunks; c = next_chunk++)
+        for (std::size_t g = chunk_begin[c]; g < chunk_begin[c + 1]; ++g)
+          estimator.strengths((*prefixes)[groups[g].prefix], groups[g].extensions, &u[offset[g]], cache);
+    };
+    if (pool && chunks > 1) pool->run(pool->size(), work);
+    else work(0);
     std::vector<ChartSet> next;
     std::unordered_map<ChartSet, double, ChartSetHash> next_value_of;
     ChartSet facet(static_cast<std::size_t>(size - 1));

@@ -538,6 +538,12 @@ TEST(FuzzyNerve, ThreeTorusGridCoverReadsOneThreeThreeOne) {
   for (const auto& set : nerve.simplices) ++listed[set.size() - 1];
   EXPECT_EQ(listed[4], 64u * 56u);
   EXPECT_LT(nerve.candidates[4], 10000);
+  // Threads share the passes, not the sums: the same numbers, bit for bit.
+  const auto threaded = ev::fuzzy_nerve(q, ev::NerveOptions().with_max_dim(3).with_threads(3));
+  EXPECT_EQ(threaded.simplices, nerve.simplices);
+  EXPECT_EQ(threaded.strengths, nerve.strengths);
+  EXPECT_EQ(threaded.values, nerve.values);
+  EXPECT_EQ(threaded.strength_matrix, nerve.strength_matrix);
   const auto reading = ev::nerve_betti(nerve, {2, 3});
   EXPECT_EQ(reading.betti[0], (std::vector<std::int64_t>{1, 3, 3, 1}));
   EXPECT_EQ(reading.betti[1], (std::vector<std::int64_t>{1, 3, 3, 1}));
@@ -553,6 +559,8 @@ TEST(FuzzyNerve, MaxCandidatesLimitsTheWork) {
   EXPECT_EQ(ev::fuzzy_nerve(q, ev::NerveOptions(options).with_max_dim(1)).simplices.size(), 8u + 28u + 56u);
   EXPECT_EQ(error_of([&] { ev::fuzzy_nerve(q, ev::NerveOptions().with_max_candidates(-1)); }),
             "fuzzy_nerve: max_candidates must be >= 0 (0: no limit), got -1");
+  EXPECT_EQ(error_of([&] { ev::fuzzy_nerve(q, ev::NerveOptions().with_threads(0)); }),
+            "fuzzy_nerve: threads must be >= 1, got 0");
 }
 
 TEST(CrispNerve, LevelWiseEqualsEverySet) {

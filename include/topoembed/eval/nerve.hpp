@@ -79,6 +79,9 @@ struct NerveOptions {
   // limit), so that a caller can fall back to a lower max_dim on near-uniform memberships, where
   // almost every set is a candidate.
   std::int64_t max_candidates = 0;
+  // Threads for the passes over the sample (a ph::ThreadPool of this size per call); the numbers
+  // do not depend on it.
+  int threads = 1;
 
   NerveOptions& with_max_dim(int d) { max_dim = d; return *this; }
   NerveOptions& with_conditioning(NerveConditioning c) { conditioning = c; return *this; }
@@ -87,6 +90,7 @@ struct NerveOptions {
   NerveOptions& with_row_sum_tolerance(double t) { row_sum_tolerance = t; return *this; }
   NerveOptions& with_every_chart_set(bool on) { every_chart_set = on; return *this; }
   NerveOptions& with_max_candidates(std::int64_t c) { max_candidates = c; return *this; }
+  NerveOptions& with_threads(int t) { threads = t; return *this; }
 };
 
 struct FuzzyNerve {
@@ -118,7 +122,8 @@ struct FuzzyNerve {
 // membership [N, k] (float or double, any device): rows are probability vectors. Throws
 // std::invalid_argument on k < 1, N = 0, a non-2-D or non-floating tensor, a NaN/inf or negative
 // entry, a row whose sum differs from 1 by more than the tolerance, max_dim outside [0, 8], or
-// log_cap not > 0, max_candidates < 0; std::length_error when max_candidates is exceeded.
+// log_cap not > 0, max_candidates < 0, threads < 1; std::length_error when max_candidates is
+// exceeded.
 FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& options = {});
 
 // Persistence of the nerve filtration with coefficients Z/modulus (a prime), dimensions
