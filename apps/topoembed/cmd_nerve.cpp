@@ -4,7 +4,8 @@
 // the most persistent Betti vector of the normalised −log filtration), and the
 // pictures nerve_barcode_z2.png, nerve_barcode_z3.png (barcodes) and chart_graph.png (the charts
 // joined by edges weighted by the intersection strengths u) written into the run directory, plus
-// nerve.json with the strengths, the bars and the Betti numbers. See include/topoembed/eval/nerve.hpp.
+// nerve.json with the strengths, the bars, the Betti numbers and how many chart sets of each size
+// enter below the cap (only those are listed; see include/topoembed/eval/nerve.hpp).
 // With --sample N the strengths are estimated on N fresh points of the run's data distribution
 // (the generator of its atlas_config.json with another seed) whose memberships the trained atlas
 // (atlas.pt) gives, instead of the training points' memberships: the strengths are expectations
@@ -51,6 +52,7 @@ struct NerveCliOptions {
   bool no_plots = false;
   std::optional<std::int64_t> sample;        // fresh points to estimate the strengths on
   std::optional<std::uint64_t> sample_seed;  // their seed (default: the run's seed + kFreshSampleSeedOffset)
+  int threads = 1;                           // for the nerve's passes over the sample
 };
 
 // The fresh sample's seed, apart from the run's own (training) seed.
@@ -116,7 +118,11 @@ void run_nerve(const NerveCliOptions& o) {
                                                    : eval::NerveConditioning::kMembershipWeighted;
   options.filtration = log_scale ? eval::NerveFiltration::kNormalizedLog : eval::NerveFiltration::kOneMinusStrength;
   options.log_cap = o.log_cap;
+  options.threads = o.threads;
   const auto nerve = eval::fuzzy_nerve(q, options);
+  // Only the chart sets entering below the cap are listed (the rest enter at the cap together).
+  std::vector<std::int64_t> listed(nerve.candidates.size(), 0);
+  for (const auto& s : nerve.simplices) ++listed[s.size() - 1];
 
   std::vector<ph::ComplexPersistence<double>> persistences;
   for (const std::uint32_t p : {2u, 3u}) persistences.push_back(eval::nerve_persistence(nerve, p));
@@ -151,9 +157,15 @@ void run_nerve(const NerveCliOptions& o) {
   out["cap"] = nerve.cap;
   out["reading"] = {{"rule", rule}, {"low", reading.low}, {"high", reading.high}, {"value", reading.value}};
   out["edge_strengths"] = nerve.edge_strengths();
+  out["chart_sets"] = {{"below_cap", listed}, {"strengths_computed", nerve.candidates}};
 
   std::cout << "fuzzy Čech nerve of " << nerve.charts << " charts from " << q.size(0) << (sample.source == "fresh" ? " fresh" : "") << " points (filtration "
             << (log_scale ? "-log(u)/(|S|-1)" : "1 - u") << "; Betti numbers: " << rule << ")\n";
+  std::cout << "chart sets of 1.." << listed.size() << " charts entering below the cap " << nerve.cap << ":";
+  for (std::size_t i = 0; i < listed.size(); ++i) std::cout << (i ? " / " : " ") << listed[i];
+  std::cout << " (strengths computed:";
+  for (std::size_t i = 0; i < nerve.candidates.size(); ++i) std::cout << (i ? " / " : " ") << nerve.candidates[i];
+  std::cout << ")\n";
   const std::uint32_t moduli[] = {2u, 3u};
   for (std::size_t f = 0; f < persistences.size(); ++f) {
     const auto p = moduli[f];
@@ -241,6 +253,9 @@ Command add_nerve_command(CLI::App& parent) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{10000000}));
   sub->add_option("--sample-seed", opts->sample_seed,
                   "Seed of the fresh sample (default: the run's seed + " + std::to_string(kFreshSampleSeedOffset) + ")");
+  sub->add_option("--threads", opts->threads, "Threads for the passes over the sample (same numbers for any count)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   sub->add_flag("--no-plots", opts->no_plots, "Skip the PNG pictures");
   return Command{sub, [opts] { run_nerve(*opts); }};
 }
