@@ -408,14 +408,18 @@ std::string write_atlas_report(const std::string& run_dir, const torch::Tensor& 
   // default filtration and rule (the same as `topoembed nerve` without options).
   {
     int max_dim = options.nerve_max_dim >= 0 ? options.nerve_max_dim : static_cast<int>(std::min<std::int64_t>(d, 3));
-    // Every chart set of up to max_dim + 2 charts is listed: keep that count sane for many charts.
-    const auto sets = [&](int m) {
-      double c = 1;
-      for (int i = 0; i < m + 2; ++i) c = c * static_cast<double>(k - i) / static_cast<double>(i + 1);
-      return c;
-    };
-    while (max_dim > 0 && sets(max_dim) > 2e6) --max_dim;
-    const auto nerve = eval::fuzzy_nerve(q, eval::NerveOptions().with_max_dim(max_dim));
+    // One pass over the points per candidate chart set: a few thousand per size on a good cover,
+    // but up to C(k, max_dim + 2) on near-uniform memberships. Past 2e6 candidates of one size,
+    // read fewer dimensions.
+    eval::FuzzyNerve nerve;
+    while (true) {
+      try {
+        nerve = eval::fuzzy_nerve(q, eval::NerveOptions().with_max_dim(max_dim).with_max_candidates(max_dim > 0 ? 2000000 : 0));
+        break;
+      } catch (const std::length_error&) {
+        --max_dim;
+      }
+    }
     std::vector<ph::ComplexPersistence<double>> persistences;
     const std::uint32_t moduli[] = {2u, 3u};
     for (const auto p : moduli) persistences.push_back(eval::nerve_persistence(nerve, p));
