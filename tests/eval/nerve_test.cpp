@@ -636,4 +636,8 @@ TEST(FuzzyNerve, BadInputRejected) {
             "nerve_betti: expected at least one modulus, got none");
   EXPECT_EQ(error_of([] { ev::nerve_persistence(ev::FuzzyNerve{}); }),
             "nerve_persistence: expected a nerve of k >= 1 charts, got an empty nerve");
+  auto above = ev::fuzzy_nerve(torch::full({2, 2}, 0.5));
+  above.values[2] = 31.0;
+  EXPECT_EQ(error_of([&] { ev::nerve_persistence(above); }),
+            "nerve_persistence: simplex 2 has value 31, expected at most the cap 30");
 }

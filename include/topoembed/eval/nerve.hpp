@@ -121,9 +121,9 @@ struct FuzzyNerve {
 
 // membership [N, k] (float or double, any device): rows are probability vectors. Throws
 // std::invalid_argument on k < 1, N = 0, a non-2-D or non-floating tensor, a NaN/inf or negative
-// entry, a row whose sum differs from 1 by more than the tolerance, max_dim outside [0, 8], or
-// log_cap not > 0, max_candidates < 0, threads < 1; std::length_error when max_candidates is
-// exceeded.
+// entry, a row whose sum differs from 1 by more than the tolerance, max_dim outside [0, 8],
+// log_cap not > 0, max_candidates < 0 or threads < 1; std::length_error when one size has more
+// than max_candidates candidate sets.
 FuzzyNerve fuzzy_nerve(const torch::Tensor& membership, const NerveOptions& options = {});
 
 // Persistence of the nerve filtration with coefficients Z/modulus (a prime), dimensions
