@@ -96,6 +96,9 @@ struct AtlasRunResult {
   std::vector<train::AtlasEpochLog> history;
   AtlasEvaluation training;                   // on the training points
   std::optional<AtlasEvaluation> validation;  // on the held-out points, when any
+  // Distance memberships: the number of distinct cells of the learnt centres
+  // (models::distinct_centres); fewer than k means charts merged.
+  std::optional<std::int64_t> distinct_centres;
 };
 
 // Trains into common.run_dir: atlas_config.json (first, so that a killed run can be resumed),

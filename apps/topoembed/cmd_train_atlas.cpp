@@ -19,6 +19,7 @@
 #include "topoembed/data/idx.hpp"
 #include "topoembed/diff/compute_threads.hpp"
 #include "topoembed/diff/regularizers.hpp"
+#include "topoembed/models/atlas_centres.hpp"
 #include "topoembed/models/atlas_discriminator.hpp"
 #include "topoembed/ph/atomic_file.hpp"
 #include "topoembed/ph/io.hpp"
@@ -335,6 +336,7 @@ std::string atlas_summary_text(const AtlasRunResult& r) {
   }
   j["training"] = evaluation_json(r.training);
   if (r.validation) j["validation"] = evaluation_json(*r.validation);
+  if (r.distinct_centres) j["distinct_centres"] = *r.distinct_centres;
   return j.dump(2) + "\n";
 }
 
@@ -362,6 +364,11 @@ AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& p
   if (!j.contains("training")) throw std::runtime_error(path + " lacks 'training'");
   r.training = evaluation_of(j.at("training"), path);
   if (j.contains("validation")) r.validation = evaluation_of(j.at("validation"), path);
+  if (j.contains("distinct_centres")) {  // distance memberships, since session 5
+    if (!j.at("distinct_centres").is_number_integer())
+      throw std::runtime_error(path + ": distinct_centres must be an integer");
+    r.distinct_centres = j.at("distinct_centres").get<std::int64_t>();
+  }
   return r;
 }
 
@@ -389,6 +396,13 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
     x_validation = x.index_select(0, split.validation_index);
   }
   if (c.threads) diff::set_compute_threads(*c.threads);  // LibTorch's and the BLAS's threads
+  const auto batch = std::min<std::int64_t>(o.batch_size, x_train.size(0));
+  if (batch < 2 * o.charts)  // said even with --quiet: it can cost the run its cover
+    std::fprintf(stderr,
+                 "warning: a batch of %lld points for %lld charts: the balance and locality terms see fewer than 2 "
+                 "points per chart; with --membership distance, centres were seen to merge in pairs (torus, 48 "
+                 "charts, batch 64: 38 distinct). A batch of about 5 points per chart (--batch-size %lld) avoids it\n",
+                 static_cast<long long>(batch), static_cast<long long>(o.charts), static_cast<long long>(5 * o.charts));
   fs::create_directories(run);
   // The config first: a killed run is resumed from it and its checkpoint. A resumed run rewrites
   // it (with its new epochs) once training has accepted the checkpoint.
@@ -418,6 +432,13 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
     log << line.dump() << "\n";
   }
   r.training = evaluate(*trained.atlas, trained.discriminator, x_train, o);
+  if (o.membership == models::AtlasMembership::kDistance) {
+    r.distinct_centres = models::distinct_centres(trained.atlas->named_parameters()["membership_centres"]);
+    if (*r.distinct_centres < o.charts)
+      std::fprintf(stderr, "warning: the %lld chart centres form %lld distinct cells (centres closer than 0.1 of the cell "
+                   "spacing cover one cell together); a larger --batch-size keeps them apart\n",
+                   static_cast<long long>(o.charts), static_cast<long long>(*r.distinct_centres));
+  }
   if (x_validation.defined()) r.validation = evaluate(*trained.atlas, trained.discriminator, x_validation, o);
   const auto q = train::atlas_memberships(*trained.atlas, x).to(torch::kDouble).contiguous();
 
