@@ -26,6 +26,9 @@ torch::Tensor squared_distances(const torch::Tensor& a, const torch::Tensor& b) 
   return (a.unsqueeze(-2) - b.unsqueeze(-3)).pow(2).sum(-1);
 }
 
+// Elements of one block of kernel differences in chart_weighted_mmd (2^25: ~130 MB in float).
+constexpr int64_t kMmdBlockElements = int64_t{1} << 25;
+
 torch::Tensor off_diagonal_mask(int64_t n, const torch::Tensor& like) {
   return torch::eye(n, like.options().dtype(torch::kBool)).logical_not();
 }
@@ -88,13 +91,29 @@ torch::Tensor chart_weighted_mmd(const torch::Tensor& phi, const torch::Tensor& 
   const int64_t m = prior.size(0);
   const auto phi_t = phi.transpose(0, 1);  // [k, B, d]
   const auto q_t = q.transpose(0, 1);      // [k, B]
-  const auto k_pp = c / (c + squared_distances(phi_t, phi_t));                  // [k, B, B]
-  const auto w_pp = q_t.unsqueeze(2) * q_t.unsqueeze(1) * off_diagonal_mask(batch, q);
-  const auto pp = (k_pp * w_pp).sum() / static_cast<double>(batch * (batch - 1));
+  // Rows of the data side in blocks, so the [k, R, B, d] differences stay near kMmdBlockElements:
+  // a training batch is one block (the same operations as ever), an evaluation pass over all N
+  // points is not [k, N, N, d] at once (k = 64, N = 4000, d = 3 would be 12 GB).
+  const int64_t width = std::max(batch, m) * charts * std::max<int64_t>(d, 1);
+  const int64_t rows = std::max<int64_t>(1, kMmdBlockElements / width);
+  const auto index = torch::arange(batch, q.options().dtype(torch::kLong));
+  torch::Tensor pp_sum, pq_sum;
+  for (int64_t r0 = 0; r0 < batch; r0 += rows) {
+    const int64_t r1 = std::min(batch, r0 + rows);
+    const auto phi_r = phi_t.slice(1, r0, r1);  // [k, R, d]
+    const auto q_r = q_t.slice(1, r0, r1);      // [k, R]
+    const auto off_diagonal = index.slice(0, r0, r1).unsqueeze(1) != index.unsqueeze(0);  // [R, B]
+    const auto k_pp = c / (c + squared_distances(phi_r, phi_t));                            // [k, R, B]
+    const auto pp_part = (k_pp * (q_r.unsqueeze(2) * q_t.unsqueeze(1) * off_diagonal)).sum();
+    const auto k_pq = c / (c + squared_distances(phi_r, prior.unsqueeze(0)));               // [k, R, m]
+    const auto pq_part = (k_pq * q_r.unsqueeze(2)).sum();
+    pp_sum = pp_sum.defined() ? pp_sum + pp_part : pp_part;
+    pq_sum = pq_sum.defined() ? pq_sum + pq_part : pq_part;
+  }
+  const auto pp = pp_sum / static_cast<double>(batch * (batch - 1));
   const auto k_qq = inverse_multiquadric_kernel(prior, prior, c);
   const auto qq = (k_qq.sum() - k_qq.diagonal().sum()) / static_cast<double>(m * (m - 1) * charts);
-  const auto k_pq = c / (c + squared_distances(phi_t, prior.unsqueeze(0)));     // [k, B, m]
-  const auto pq = (k_pq * q_t.unsqueeze(2)).sum() / static_cast<double>(batch * m * charts);
+  const auto pq = pq_sum / static_cast<double>(batch * m * charts);
   return pp + qq - 2.0 * pq;
 }
 

@@ -70,6 +70,29 @@ TEST(Mmd, ChartWeightedMatchesLoops) {
   EXPECT_NEAR(chart_weighted_mmd(phi, q, u, c).item<double>(), expected, 1e-12);
 }
 
+// An evaluation pass over thousands of points goes through chart_weighted_mmd in row blocks
+// (2100 × 4 charts × d 4 is three blocks); the value is the formula's, computed chart by chart.
+TEST(Mmd, ChartWeightedLargeSampleInRowBlocksMatchesTheFormula) {
+  const int64_t b = 2100, k = 4, d = 4, m = 300;
+  const auto phi = seeded_uniform({b, k, d}, 11);
+  const auto q = torch::softmax(seeded_normal({b, k}, 12), 1);
+  const auto u = seeded_uniform({m, d}, 13);
+  const double c = 0.4;
+  auto imq_matrix = [c](const torch::Tensor& a, const torch::Tensor& z) { return c / (c + torch::cdist(a, z).pow(2)); };
+  double pp = 0, pq = 0;
+  for (int64_t i = 0; i < k; ++i) {
+    const auto phi_i = phi.select(1, i), q_i = q.select(1, i);
+    const auto w = q_i.unsqueeze(1) * q_i.unsqueeze(0);
+    const auto kxx = imq_matrix(phi_i, phi_i);
+    pp += ((kxx * w).sum() - (kxx.diagonal() * w.diagonal()).sum()).item<double>();
+    pq += (imq_matrix(phi_i, u) * q_i.unsqueeze(1)).sum().item<double>() / k;
+  }
+  const auto kuu = imq_matrix(u, u);
+  const double qq = (kuu.sum() - kuu.diagonal().sum()).item<double>() / k;
+  const double expected = pp / (b * (b - 1)) + qq / (m * (m - 1)) - 2 * pq / (b * m);
+  EXPECT_NEAR(chart_weighted_mmd(phi, q, u, c).item<double>(), expected, 1e-10);
+}
+
 TEST(Mmd, UniformSampleScoresLowerThanAShiftedOne) {
   UniformMMDLoss loss(UniformMMDLossOptions().prior_samples(400).seed(9));
   loss->to(torch::kDouble);
