@@ -28,6 +28,7 @@
 
 #include "atlas_train_command.hpp"
 #include "commands.hpp"
+#include "run_dir.hpp"
 #include "topoembed/eval/nerve.hpp"
 #include "topoembed/models/atlas.hpp"
 #include "topoembed/ph/atomic_file.hpp"
@@ -66,7 +67,7 @@ struct NerveSample {
 };
 
 torch::Tensor read_memberships(const fs::path& run_dir) {
-  if (!fs::is_directory(run_dir)) throw std::runtime_error("nerve: run directory " + run_dir.string() + " does not exist");
+  require_run_dir(run_dir, "nerve");
   const auto path = run_dir / "memberships.csv";
   if (!fs::exists(path))
     throw std::runtime_error("nerve: " + run_dir.string() +
@@ -95,7 +96,7 @@ torch::Tensor fresh_memberships(const fs::path& run_dir, std::int64_t points, st
 
 NerveSample nerve_sample(const fs::path& run_dir, const NerveCliOptions& o) {
   if (!o.sample) return {read_memberships(run_dir), "memberships.csv", 0};
-  if (!fs::is_directory(run_dir)) throw std::runtime_error("nerve: run directory " + run_dir.string() + " does not exist");
+  require_run_dir(run_dir, "nerve");
   const auto seed = o.sample_seed ? *o.sample_seed
                                   : read_atlas_run_config(run_dir.string(), "nerve --sample").common.seed +
                                         kFreshSampleSeedOffset;
