@@ -26,6 +26,7 @@ struct AtlasTrainFlags {
   double balance_weight = 0.0;   // η of train::atlas_balance_loss
   std::string membership = "network";   // network or distance (models::AtlasMembership)
   double membership_temperature = 0.08;  // distance: T / s², s² the cell scale (train::AtlasTrainingOptions)
+  double mmd_floor = 0.0;  // train::AtlasTrainingOptions::mmd_membership_floor
   std::int64_t points = 1000;
   // The train subcommand the flags were registered on (set by add_atlas_train_options), to tell
   // which flags were given and whether --resume was (the train command owns that flag).
@@ -51,7 +52,7 @@ struct AtlasCommonFlags {
 };
 
 // The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight,
-// --locality-weight, --balance-weight, --membership, --membership-temperature, --points) on the
+// --locality-weight, --balance-weight, --membership, --membership-temperature, --mmd-floor, --points) on the
 // train subcommand.
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
@@ -116,7 +117,7 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& fla
 std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& flags, const AtlasCommonFlags& common);
 
 // The flags of run_dir/atlas_config.json (the inverse of atlas_config_text; a config without
-// locality_weight or balance_weight is from before that option and means 0, one without
+// locality_weight, balance_weight or mmd_floor is from before that option and means 0, one without
 // membership a network head). `command` prefixes error messages,
 // which name the file and the missing or malformed field.
 struct AtlasRunConfig {

@@ -127,7 +127,7 @@ void run_dimsweep(const DimsweepFlags& f) {
   nlohmann::json out{{"dataset", f.common.dataset}, {"points", data.points.size(0)}, {"charts", o.charts},
                      {"max_dim", f.max_dim}, {"prior", f.atlas.prior}, {"prior_weight", o.prior_weight},
                      {"sharpening_weight", o.sharpening_weight}, {"locality_weight", o.locality_weight},
-                     {"balance_weight", o.balance_weight}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
+                     {"balance_weight", o.balance_weight}, {"mmd_floor", o.mmd_membership_floor}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
                      {"learning_rate", o.learning_rate}, {"validation_fraction", f.common.validation_fraction},
                      {"seed", o.seed}, {"read_off", held_out ? "validation" : "training"}};
   nlohmann::json results = nlohmann::json::array();
@@ -268,6 +268,10 @@ Command add_dimsweep_command(CLI::App& parent) {
   sub->add_option("--balance-weight", f->atlas.balance_weight,
                   "Weight of the chart-balance term KL(mean membership || uniform on the k charts)")
       ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub->add_option("--mmd-floor", f->atlas.mmd_floor,
+                  "The chart-weighted MMD leaves out terms with membership q_i(x) below this (0: exact)")
+      ->check(CLI::Range(0.0, 0.999999))
       ->capture_default_str();
   sub->add_option("--points", f->atlas.points, "Sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(4, 100000000))

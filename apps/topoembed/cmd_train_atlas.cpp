@@ -35,13 +35,13 @@ namespace fs = std::filesystem;
 // Flags of `train` that only atlas-ae reads, and those it does not read.
 const char* const kAtlasOnlyFlags[] = {"--charts",            "--dim",             "--prior", "--prior-weight",
                                        "--sharpening-weight", "--locality-weight", "--balance-weight", "--membership",
-                                       "--membership-temperature", "--points"};
+                                       "--membership-temperature", "--mmd-floor", "--points"};
 const char* const kNotAtlasFlags[] = {"--preset", "--config",       "--model",         "--latent-dim",
                                       "--lambda", "--patience",     "--weight-decay",  "--spheres-points"};
 // What a resumed atlas run takes from its atlas_config.json and so may not be given again.
 const char* const kFixedOnResume[] = {"--dataset", "--points", "--charts", "--dim", "--prior", "--prior-weight",
                                       "--sharpening-weight", "--locality-weight", "--balance-weight", "--membership",
-                                      "--membership-temperature", "--batch-size",
+                                      "--membership-temperature", "--mmd-floor", "--batch-size",
                                       "--lr", "--seed",
                                       "--validation-fraction"};
 
@@ -76,7 +76,10 @@ AtlasEvaluation evaluate(models::AtlasImpl& atlas, models::AtlasDiscriminator di
   e.reconstruction = reconstruction / static_cast<double>(x.size(0));
   const auto phi = torch::cat(coords, 0);
   const auto q = torch::cat(memberships, 0);
-  e.mmd = x.size(0) >= 2 ? diff::chart_weighted_mmd(phi, q, prior.coords.to(phi.dtype())).item<double>() : NAN;
+  e.mmd = x.size(0) >= 2 ? diff::chart_weighted_mmd(phi, q, prior.coords.to(phi.dtype()), std::nullopt,
+                                                    o.mmd_membership_floor)
+                               .item<double>()
+                         : NAN;
   if (o.prior == train::AtlasPrior::kGAN && discriminator) {
     discriminator->eval();
     const auto b = phi.size(0);
@@ -149,6 +152,11 @@ void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
   sub.add_option("--membership-temperature", a.membership_temperature,
                  "atlas-ae: distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
       ->check(CLI::Range(1e-9, 1e9))
+      ->capture_default_str();
+  sub.add_option("--mmd-floor", a.mmd_floor,
+                 "atlas-ae: the chart-weighted MMD leaves out terms with membership q_i(x) below this (0: exact; 1e-4 "
+                 "makes it much cheaper with distance memberships and many charts)")
+      ->check(CLI::Range(0.0, 0.999999))
       ->capture_default_str();
   sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(2, 100000000))
@@ -259,6 +267,7 @@ train::AtlasTrainingOptions atlas_training_options(const AtlasTrainFlags& a, con
     throw std::invalid_argument("atlas-ae: --membership must be network or distance, got '" + a.membership + "'");
   o.membership = a.membership == "distance" ? models::AtlasMembership::kDistance : models::AtlasMembership::kNetwork;
   o.membership_temperature = a.membership_temperature;
+  o.mmd_membership_floor = a.mmd_floor;
   o.epochs = c.epochs;
   o.batch_size = c.batch_size;
   o.learning_rate = c.learning_rate;
@@ -274,7 +283,7 @@ std::string atlas_config_text(const AtlasData& data, const AtlasTrainFlags& a, c
                         {"prior_weight", o.prior_weight}, {"sharpening_weight", o.sharpening_weight},
                         {"locality_weight", o.locality_weight}, {"balance_weight", o.balance_weight},
                         {"membership", a.membership}, {"membership_temperature", o.membership_temperature},
-                        {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
+                        {"mmd_floor", o.mmd_membership_floor}, {"epochs", o.epochs}, {"batch_size", o.batch_size}, {"learning_rate", o.learning_rate},
                         {"validation_fraction", c.validation_fraction}, {"seed", o.seed}};
   if (!data.image_shape.empty()) config["image_shape"] = data.image_shape;
   return config.dump(2) + "\n";
@@ -307,6 +316,7 @@ AtlasRunConfig read_atlas_run_config(const std::string& run_dir, const std::stri
     r.flags.balance_weight = j.value("balance_weight", 0.0);
     r.flags.membership = j.value("membership", std::string("network"));
     r.flags.membership_temperature = j.value("membership_temperature", r.flags.membership_temperature);
+    r.flags.mmd_floor = j.value("mmd_floor", 0.0);
     r.flags.points = j.at("points").get<std::int64_t>();
     r.common.run_dir = run_dir;
     r.common.dataset = j.at("dataset").get<std::string>();

@@ -73,7 +73,7 @@ torch::Tensor mmd_unbiased(const torch::Tensor& x, const torch::Tensor& y, std::
 }
 
 torch::Tensor chart_weighted_mmd(const torch::Tensor& phi, const torch::Tensor& q, const torch::Tensor& prior,
-                                 std::optional<double> c_opt) {
+                                 std::optional<double> c_opt, double membership_floor) {
   constexpr const char* op = "chart_weighted_mmd";
   check_floating(phi, op, "phi");
   check_floating(q, op, "q");
@@ -87,23 +87,43 @@ torch::Tensor chart_weighted_mmd(const torch::Tensor& phi, const torch::Tensor& 
   TORCH_CHECK(batch >= 2 && prior.size(0) >= 2 && charts >= 1, op,
               ": expected at least 2 samples on each side and one chart, got phi ", phi.sizes(), " and prior ",
               prior.sizes());
+  TORCH_CHECK(membership_floor >= 0 && membership_floor < 1, op, ": expected a membership floor in [0, 1), got ",
+              membership_floor);
   const double c = kernel_scale(c_opt, d, op);
   const int64_t m = prior.size(0);
-  const auto phi_t = phi.transpose(0, 1);  // [k, B, d]
-  const auto q_t = q.transpose(0, 1);      // [k, B]
-  // Rows of the data side in blocks, so the [k, R, B, d] differences stay near kMmdBlockElements:
+  auto phi_t = phi.transpose(0, 1);  // [k, n, d]
+  auto q_t = q.transpose(0, 1);      // [k, n]
+  // Sparse form: chart i keeps only the points with q_i(x) >= floor (gathered into n <= B slots
+  // per chart, the slots of charts with fewer such points padded with weight 0). The dropped
+  // terms are each at most floor times a kernel value, and their gradients too: a softmax
+  // membership's logit gradient carries the factor q_i(x). With distance memberships a point
+  // has weight in a handful of charts, so the [k, B, B] kernel becomes [k, n, n] with n ~ B·(a
+  // few)/k. The normalisations below stay those of the full batch.
+  if (membership_floor > 0) {
+    const auto q_detached = q_t.detach();
+    const auto kept = q_detached >= membership_floor;  // [k, B]
+    const int64_t slots = std::max<int64_t>(1, kept.sum(1).max().item<int64_t>());
+    if (slots < batch) {
+      const auto slot_index = std::get<1>(q_detached.topk(slots, 1));  // [k, n]: every kept point
+      q_t = q_t.gather(1, slot_index) * kept.gather(1, slot_index).to(q_t.dtype());
+      phi_t = phi_t.gather(1, slot_index.unsqueeze(2).expand({charts, slots, d}));
+    }
+  }
+  const int64_t n = phi_t.size(1);
+  // Rows of the data side in blocks, so the [k, R, n, d] differences stay near kMmdBlockElements:
   // a training batch is one block (the same operations as ever), an evaluation pass over all N
   // points is not [k, N, N, d] at once (k = 64, N = 4000, d = 3 would be 12 GB).
-  const int64_t width = std::max(batch, m) * charts * std::max<int64_t>(d, 1);
+  const int64_t width = std::max(n, m) * charts * std::max<int64_t>(d, 1);
   const int64_t rows = std::max<int64_t>(1, kMmdBlockElements / width);
-  const auto index = torch::arange(batch, q.options().dtype(torch::kLong));
+  // Slots within one chart hold distinct points, so "x != x'" is "slot != slot'".
+  const auto index = torch::arange(n, q.options().dtype(torch::kLong));
   torch::Tensor pp_sum, pq_sum;
-  for (int64_t r0 = 0; r0 < batch; r0 += rows) {
-    const int64_t r1 = std::min(batch, r0 + rows);
+  for (int64_t r0 = 0; r0 < n; r0 += rows) {
+    const int64_t r1 = std::min(n, r0 + rows);
     const auto phi_r = phi_t.slice(1, r0, r1);  // [k, R, d]
     const auto q_r = q_t.slice(1, r0, r1);      // [k, R]
-    const auto off_diagonal = index.slice(0, r0, r1).unsqueeze(1) != index.unsqueeze(0);  // [R, B]
-    const auto k_pp = c / (c + squared_distances(phi_r, phi_t));                            // [k, R, B]
+    const auto off_diagonal = index.slice(0, r0, r1).unsqueeze(1) != index.unsqueeze(0);  // [R, n]
+    const auto k_pp = c / (c + squared_distances(phi_r, phi_t));                            // [k, R, n]
     const auto pp_part = (k_pp * (q_r.unsqueeze(2) * q_t.unsqueeze(1) * off_diagonal)).sum();
     const auto k_pq = c / (c + squared_distances(phi_r, prior.unsqueeze(0)));               // [k, R, m]
     const auto pq_part = (k_pq * q_r.unsqueeze(2)).sum();

@@ -102,6 +102,8 @@ void validate(const AtlasTrainingOptions& o) {
         "balance_weight must be a finite value >= 0, got " + std::to_string(o.balance_weight));
   check(o.membership_temperature > 0 && std::isfinite(o.membership_temperature),
         "membership_temperature must be a finite value > 0, got " + std::to_string(o.membership_temperature));
+  check(o.mmd_membership_floor >= 0 && o.mmd_membership_floor < 1,
+        "mmd_membership_floor must be in [0, 1), got " + std::to_string(o.mmd_membership_floor));
   check(o.epochs >= 1, "epochs must be >= 1, got " + std::to_string(o.epochs));
   check(o.batch_size >= 2, "batch_size must be >= 2, got " + std::to_string(o.batch_size));
   check(o.learning_rate > 0 && std::isfinite(o.learning_rate),
@@ -163,7 +165,8 @@ AtlasLossTerms atlas_mmd_loss(const models::AtlasOutput& out, const torch::Tenso
                               const torch::Tensor& prior_samples, const AtlasTrainingOptions& options) {
   AtlasLossTerms t;
   t.reconstruction = atlas_reconstruction_loss(out, x);
-  t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()));
+  t.prior = diff::chart_weighted_mmd(out.coords, out.membership, prior_samples.to(out.coords.dtype()), std::nullopt,
+                                     options.mmd_membership_floor);
   add_membership_terms(t, out, x, options);
   return t;
 }
@@ -202,6 +205,7 @@ std::string atlas_training_options_json(const AtlasTrainingOptions& o) {
                    {"balance_weight", o.balance_weight},
                    {"membership", o.membership == models::AtlasMembership::kDistance ? "distance" : "network"},
                    {"membership_temperature", o.membership_temperature},
+                   {"mmd_membership_floor", o.mmd_membership_floor},
                    {"epochs", o.epochs},
                    {"batch_size", o.batch_size},
                    {"learning_rate", o.learning_rate},
@@ -291,6 +295,7 @@ void load_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, 
     saved.erase("epochs");
     now.erase("epochs");
     if (!saved.contains("balance_weight")) saved["balance_weight"] = 0.0;  // made before the balance term
+    if (!saved.contains("mmd_membership_floor")) saved["mmd_membership_floor"] = 0.0;  // before the sparse MMD
     if (!saved.contains("membership")) {  // made before the distance membership
       saved["membership"] = "network";
       saved["membership_temperature"] = now.at("membership_temperature");

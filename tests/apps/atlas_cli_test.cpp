@@ -270,6 +270,7 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
   EXPECT_TRUE(fails_naming(run(train + " --dim 0"), {"--dim"}));
   EXPECT_TRUE(fails_naming(run(train + " --prior wgan"), {"--prior", "wgan"}));
   EXPECT_TRUE(fails_naming(run(train + " --prior-weight -1"), {"--prior-weight"}));
+  EXPECT_TRUE(fails_naming(run(train + " --mmd-floor 1"), {"--mmd-floor"}));
   EXPECT_TRUE(fails_naming(run("train --method atlas-ae --dataset klein --quiet --run-dir " + path("run")),
                            {"--dataset must be", "'klein'"}));
   EXPECT_TRUE(fails_naming(run(train + " --validation-fraction 1.5"), {"validation fraction", "[0, 1)"}));
@@ -280,6 +281,7 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
   EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 0"), {"--max-dim"}));
   EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 2 --charts 0"), {"--charts"}));
   EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 2 --prior wgan"), {"--prior"}));
+  EXPECT_TRUE(fails_naming(run(sweep + " --max-dim 2 --mmd-floor -0.1"), {"--mmd-floor"}));
   EXPECT_TRUE(fails_naming(run(sweep), {"--max-dim"}));  // required
   EXPECT_TRUE(fails_naming(run("dimsweep --dataset klein --max-dim 2 --quiet --run-dir " + path("sweep")),
                            {"--dataset must be", "'klein'"}));
@@ -288,7 +290,8 @@ TEST_F(AtlasCli, BadAtlasOptionsFailBeforeTheRunDirectoryIsTouched) {
 
 TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   const std::string common = "train --method atlas-ae --dataset circle --points 60 --charts 3 --dim 1 --batch-size 32 "
-                             "--locality-weight 0.5 --balance-weight 0.3 --seed 7 --threads 1 --quiet --no-report --run-dir ";
+                             "--locality-weight 0.5 --balance-weight 0.3 --mmd-floor 0.001 --seed 7 --threads 1 --quiet "
+                             "--no-report --run-dir ";
   ASSERT_EQ(run(common + path("full") + " --epochs 4").code, 0);
   // A run killed after epoch 2: its checkpoint and atlas_config.json are there, its outputs not.
   ASSERT_EQ(run(common + path("split") + " --epochs 2").code, 0);
@@ -305,6 +308,8 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   // the same checks.
   EXPECT_TRUE(fails_naming(run("train --resume --charts 4 --run-dir " + path("split")),
                            {"--charts cannot be given", "atlas_config.json"}));
+  EXPECT_TRUE(fails_naming(run("train --resume --mmd-floor 0 --run-dir " + path("split")),
+                           {"--mmd-floor cannot be given", "atlas_config.json"}));
   EXPECT_EQ(tree_snapshot(split), killed);
 
   const auto r = run("train --resume --epochs 4 --threads 1 --quiet --no-report --run-dir " + path("split"));
@@ -315,6 +320,7 @@ TEST_F(AtlasCli, ResumedTrainingEqualsAnUninterruptedRun) {
   EXPECT_EQ(config.at("epochs"), 4);
   EXPECT_EQ(config.at("locality_weight"), 0.5);
   EXPECT_EQ(config.at("balance_weight"), 0.3);
+  EXPECT_EQ(config.at("mmd_floor"), 0.001);
   std::istringstream log(slurp(split / "log.jsonl"));
   std::string line;
   int epochs = 0;

@@ -132,6 +132,65 @@ TEST(Mmd, Gradients) {
   EXPECT_TRUE(gradient_matches([&](const torch::Tensor& qq) { return chart_weighted_mmd(phi, qq, u); }, q));
 }
 
+// Distance-like memberships (softmax of −‖x − c_j‖² / T over a few centres): every point has
+// weight in a few charts and ~0 in the rest, the case the membership floor is for.
+torch::Tensor local_memberships(int64_t batch, int64_t charts, uint64_t seed) {
+  const auto x = seeded_uniform({batch, 2}, seed);
+  const auto centres = seeded_uniform({charts, 2}, seed + 1);
+  return torch::softmax(-(x.unsqueeze(1) - centres.unsqueeze(0)).pow(2).sum(2) / 0.003, 1);
+}
+
+// The floor leaves out exactly the terms with q_i(x) < floor: the value and both gradients equal
+// those of the exact form on q with those entries zeroed (the reference runs the dense path).
+TEST(Mmd, MembershipFloorEqualsExactFormOnTheKeptTerms) {
+  const int64_t batch = 40, charts = 9;
+  const auto q = local_memberships(batch, charts, 30);
+  const auto phi = seeded_uniform({batch, charts, 2}, 32);
+  const auto u = seeded_uniform({30, 2}, 33);
+  const double floor = 1e-3;
+  const auto kept = (q >= floor).to(q.dtype());
+  ASSERT_GT(kept.sum(0).max().item<double>(), 1);           // some chart keeps several points
+  ASSERT_LT(kept.sum(0).max().item<double>(), batch / 2.0);  // and the sparse path is taken
+  auto phi_a = phi.clone().requires_grad_(true), q_a = q.clone().requires_grad_(true);
+  auto phi_b = phi.clone().requires_grad_(true), q_b = q.clone().requires_grad_(true);
+  const auto sparse = chart_weighted_mmd(phi_a, q_a, u, std::nullopt, floor);
+  const auto reference = chart_weighted_mmd(phi_b, q_b * kept, u);
+  EXPECT_NEAR(sparse.item<double>(), reference.item<double>(), 1e-12);
+  sparse.backward();
+  reference.backward();
+  EXPECT_TRUE(torch::allclose(phi_a.grad(), phi_b.grad(), 1e-9, 1e-12));
+  EXPECT_TRUE(torch::allclose(q_a.grad(), q_b.grad(), 1e-9, 1e-12));
+  // And it is close to the exact value on the whole q: each left-out term is below the floor.
+  EXPECT_NEAR(sparse.item<double>(), chart_weighted_mmd(phi, q, u).item<double>(), 10 * floor);
+  EXPECT_GT(std::abs(sparse.item<double>() - chart_weighted_mmd(phi, q, u).item<double>()), 0.0);
+}
+
+// A floor no membership falls below changes nothing; one above every membership leaves only the
+// prior's own term.
+TEST(Mmd, MembershipFloorLimits) {
+  const auto q = torch::softmax(seeded_normal({12, 3}, 34), 1);
+  const auto phi = seeded_uniform({12, 3, 2}, 35);
+  const auto u = seeded_uniform({10, 2}, 36);
+  const double least = q.min().item<double>();
+  EXPECT_NEAR(chart_weighted_mmd(phi, q, u, std::nullopt, least).item<double>(),
+              chart_weighted_mmd(phi, q, u).item<double>(), 1e-12);
+  const auto none = chart_weighted_mmd(phi, q, u, std::nullopt, 0.999);
+  EXPECT_NEAR(none.item<double>(), chart_weighted_mmd(phi, torch::zeros_like(q), u).item<double>(), 1e-12);
+}
+
+// Row blocks and the floor together: a pass over 1500 points with 16 charts (the exact
+// reference runs in two row blocks).
+TEST(Mmd, MembershipFloorOnALargeSample) {
+  const int64_t batch = 1500, charts = 16;
+  const auto q = local_memberships(batch, charts, 37);
+  const auto phi = seeded_uniform({batch, charts, 2}, 38);
+  const auto u = seeded_uniform({200, 2}, 39);
+  const double floor = 1e-4;
+  const auto kept = (q >= floor).to(q.dtype());
+  EXPECT_NEAR(chart_weighted_mmd(phi, q, u, std::nullopt, floor).item<double>(),
+              chart_weighted_mmd(phi, q * kept, u).item<double>(), 1e-10);
+}
+
 TEST(Mmd, RejectsBadArguments) {
   EXPECT_TRUE(throws_with([] { mmd_unbiased(torch::zeros({4, 2}), torch::zeros({4, 3})); },
                           "expected x [n, d] and y [m, d] of one d, got x [4, 2] and y [4, 3]"));
@@ -141,6 +200,12 @@ TEST(Mmd, RejectsBadArguments) {
                           "expected memberships q [4, 3], got [4, 2]"));
   EXPECT_TRUE(throws_with([] { mmd_unbiased(torch::zeros({4, 2}), torch::zeros({4, 2}), -1.0); },
                           "expected kernel scale C > 0, got -1"));
+  EXPECT_TRUE(throws_with(
+      [] { chart_weighted_mmd(torch::zeros({4, 3, 2}), torch::zeros({4, 3}), torch::zeros({5, 2}), std::nullopt, 1.0); },
+      "expected a membership floor in [0, 1), got 1"));
+  EXPECT_TRUE(throws_with(
+      [] { chart_weighted_mmd(torch::zeros({4, 3, 2}), torch::zeros({4, 3}), torch::zeros({5, 2}), std::nullopt, -0.5); },
+      "expected a membership floor in [0, 1), got -0.5"));
 }
 
 TEST(Sharpening, EntropyAndDeviationValues) {

@@ -33,8 +33,13 @@ torch::Tensor mmd_unbiased(const torch::Tensor& x, const torch::Tensor& y,
 //   + (1/k) mean_{j≠j'} k(u_j, u_j') − (2/k) Σ_i Σ_{x,j} q_i(x) k(φ_i(x), u_j) / (B m),
 // for chart coordinates phi [B, k, d], memberships q [B, k] and prior samples u [m, d].
 // With k = 1 and q = 1 it equals mmd_unbiased(phi[:, 0], u).
+// membership_floor in [0, 1): terms with q_i(x) below it are left out (0: exact). Each left-out
+// term is at most the floor times a kernel value; with distance memberships (a point weighs in a
+// few charts) a floor of 1e-4 turns the O(k B²) cost into O(k n²), n the most points any chart
+// keeps (docs/benchmarks.md).
 torch::Tensor chart_weighted_mmd(const torch::Tensor& phi, const torch::Tensor& q,
-                                 const torch::Tensor& prior, std::optional<double> c = std::nullopt);
+                                 const torch::Tensor& prior, std::optional<double> c = std::nullopt,
+                                 double membership_floor = 0.0);
 
 struct UniformMMDLossOptions {
   TORCH_ARG(int64_t, prior_samples) = 0;             // m; 0 = the batch size

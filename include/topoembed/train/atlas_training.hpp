@@ -84,6 +84,10 @@ struct AtlasTrainingOptions {
   // scale: free of the data's scale, k and d).
   models::AtlasMembership membership = models::AtlasMembership::kNetwork;
   double membership_temperature = 0.08;  // > 0, relative (kDistance only)
+  // In [0, 1): the chart-weighted MMD leaves out terms with q_i(x) below it
+  // (diff::chart_weighted_mmd; 0 = exact). With distance memberships and many charts 1e-4 makes
+  // the prior term ~k/(a few) times cheaper; network memberships rarely go below it.
+  double mmd_membership_floor = 0.0;
   std::int64_t epochs = 100;       // >= 1
   std::int64_t batch_size = 128;   // >= 2 (the unbiased MMD needs two points)
   double learning_rate = 1e-3;     // > 0, of the atlas
