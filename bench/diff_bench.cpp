@@ -1,6 +1,7 @@
 // Cost of the TopoAE loss (forward + backward of TopoSignatureLoss) and its share of a training
 // step of the paper's Spheres autoencoder (101 -> 32 -> 32 -> 2, BatchNorm + ReLU, mirrored
-// decoder, Adam). Results and the command: docs/benchmarks.md.
+// decoder, Adam); cost of the chart-weighted MMD of an atlas batch, exact and with a membership
+// floor. Results and the command: docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 #include <time.h>
 #include <torch/torch.h>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "topoembed/diff/regularizers.hpp"
 #include "topoembed/diff/topological_losses.hpp"
 
 namespace {
@@ -148,5 +150,37 @@ void BM_TopoShareOfStep(benchmark::State& state) {
 BENCHMARK(BM_TopoShareOfStep)->Arg(28)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+// Forward + backward of diff::chart_weighted_mmd on an atlas batch of T³'s shape: k = c³ charts
+// with centres on the c × c × c grid of the unit cube, B = 5k points uniform in it, distance
+// memberships q_j(x) ∝ exp(−‖x − c_j‖² / T) at train's default T = 0.08 s² (s² the mean squared
+// distance to the nearest centre), chart coordinates [B, k, 3] uniform, m = B prior samples.
+// Args: c (cells per side), floor × 1e6 (0: exact).
+void BM_ChartWeightedMmd(benchmark::State& state) {
+  torch::set_num_threads(1);
+  const int64_t side = state.range(0), charts = side * side * side, batch = 5 * charts;
+  const double floor = static_cast<double>(state.range(1)) * 1e-6;
+  torch::manual_seed(0);
+  const auto grid = (torch::arange(side, torch::kFloat) + 0.5) / static_cast<double>(side);
+  const auto centres = torch::stack(torch::meshgrid({grid, grid, grid}, "ij"), -1).reshape({charts, 3});
+  const auto x = torch::rand({batch, 3});
+  const auto sq = (x.unsqueeze(1) - centres.unsqueeze(0)).pow(2).sum(2);  // [B, k]
+  const double s2 = std::get<0>(sq.min(1)).mean().item<double>();
+  const auto logits = (-sq / (0.08 * s2)).requires_grad_(true);
+  const auto phi = torch::rand({batch, charts, 3}).requires_grad_(true);
+  const auto prior = torch::rand({batch, 3});
+  for (auto _ : state) {
+    auto value = topoembed::diff::chart_weighted_mmd(phi, torch::softmax(logits, 1), prior, std::nullopt, floor);
+    value.backward();
+    benchmark::DoNotOptimize(phi.grad().data_ptr());
+  }
+  const auto kept = (torch::softmax(logits, 1) >= std::max(floor, 1e-300)).sum(0);
+  state.counters["kept_per_chart_max"] = kept.max().item<double>();
+  state.counters["kept_per_chart_mean"] = kept.to(torch::kDouble).mean().item<double>();
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_ChartWeightedMmd)
+    ->ArgsProduct({{4, 5}, {0, 100}})
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -7,8 +7,8 @@
 # Usage: experiments/atlas_manifolds.sh [BUILD_DIR] [OUT_DIR]
 # Environment: EPOCHS, POINTS, SEEDS, CASES (names to run, default all), JOBS (parallel runs;
 # default 1: the machine is shared), LOCALITY, SHARPENING, BALANCE, MEMBERSHIP, TEMPERATURE,
-# BATCH (--locality-weight, --sharpening-weight, --balance-weight, --membership,
-# --membership-temperature, --batch-size given to train; default: train's defaults), REPORT (output
+# BATCH, MMD_FLOOR (--locality-weight, --sharpening-weight, --balance-weight, --membership,
+# --membership-temperature, --batch-size, --mmd-floor given to train; default: train's defaults), REPORT (output
 # file), NERVE_ONLY=1 (keep the trained runs in OUT_DIR, only read their nerves again),
 # NERVE_SAMPLE=N (`nerve --sample N`: strengths estimated on N fresh points of the data set, with
 # memberships by the trained atlas, instead of on the training points), TRAIN_ONLY=1 (train, do not
@@ -52,6 +52,7 @@ if [[ -n ${BALANCE:-} ]]; then locality+=(--balance-weight "$BALANCE"); fi
 if [[ -n ${MEMBERSHIP:-} ]]; then locality+=(--membership "$MEMBERSHIP"); fi
 if [[ -n ${TEMPERATURE:-} ]]; then locality+=(--membership-temperature "$TEMPERATURE"); fi
 if [[ -n ${BATCH:-} ]]; then locality+=(--batch-size "$BATCH"); fi
+if [[ -n ${MMD_FLOOR:-} ]]; then locality+=(--mmd-floor "$MMD_FLOOR"); fi
 
 one_run() {  # name dataset k d dims n seed
   local run=$out/$1-$7
