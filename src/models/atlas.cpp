@@ -26,6 +26,19 @@ void check_arg(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument(message);
 }
 
+// A stack of chart-wise layers: `hidden` between layers, `last` after the last one. `layer(L, h)`
+// runs one layer — all k charts at once, or one chart's slice of the weights (decode_chart).
+template <class Layer>
+torch::Tensor run_chartwise_stack(const std::vector<ChartwiseLinear>& layers, torch::Tensor h, Activation hidden,
+                                  Activation last, Layer layer) {
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    h = apply_activation(l + 1 < layers.size() ? hidden : last, layer(layers[l], h));
+  }
+  return h;
+}
+
+torch::Tensor all_charts(ChartwiseLinear layer, const torch::Tensor& h) { return layer->forward(h); }
+
 std::string sizes_of(const torch::Tensor& t) {
   return t.defined() ? shape_string(t.sizes()) : std::string("an undefined tensor");
 }
@@ -146,38 +159,29 @@ AtlasEncoding AtlasImpl::encode(const torch::Tensor& x) {
     e.membership_logits = -sq / options_.membership_temperature();
   }
   e.membership = torch::softmax(e.membership_logits, 1);
-  auto c = h.unsqueeze(0);  // [1, B, H], broadcast to every chart by the first layer
-  for (std::size_t l = 0; l < chart_encoders_.size(); ++l) {
-    c = chart_encoders_[l]->forward(c);
-    if (l + 1 < chart_encoders_.size()) c = apply_activation(options_.activation(), c);
-  }
-  e.coords = torch::sigmoid(c).transpose(0, 1).contiguous();  // [B, k, d]
+  // h [1, B, H] is broadcast to every chart by the first layer; the sigmoid maps into [0,1]^d.
+  e.coords = run_chartwise_stack(chart_encoders_, h.unsqueeze(0), options_.activation(), Activation::kSigmoid, all_charts)
+                 .transpose(0, 1)
+                 .contiguous();  // [B, k, d]
   return e;
-}
-
-torch::Tensor AtlasImpl::run_chart_decoders(torch::Tensor h) {
-  for (std::size_t l = 0; l < chart_decoders_.size(); ++l) {
-    h = chart_decoders_[l]->forward(h);
-    h = apply_activation(l + 1 < chart_decoders_.size() ? options_.activation() : options_.output_activation(), h);
-  }
-  return h;
 }
 
 torch::Tensor AtlasImpl::decode(const torch::Tensor& coords) {
   check_batch_of(coords, {charts(), chart_dim()}, "Atlas::decode");
-  return run_chart_decoders(coords.transpose(0, 1)).transpose(0, 1).contiguous();
+  return run_chartwise_stack(chart_decoders_, coords.transpose(0, 1), options_.activation(),
+                             options_.output_activation(), all_charts)
+      .transpose(0, 1)
+      .contiguous();
 }
 
 torch::Tensor AtlasImpl::decode_chart(std::int64_t chart, const torch::Tensor& coords) {
   check_arg(chart >= 0 && chart < charts(), "Atlas::decode_chart: chart must be in [0, " +
                                                 std::to_string(charts()) + "), got " + std::to_string(chart));
   check_batch_of(coords, {chart_dim()}, "Atlas::decode_chart");
-  auto h = coords;
-  for (std::size_t l = 0; l < chart_decoders_.size(); ++l) {
-    h = torch::addmm(chart_decoders_[l]->bias[chart], h, chart_decoders_[l]->weight[chart]);
-    h = apply_activation(l + 1 < chart_decoders_.size() ? options_.activation() : options_.output_activation(), h);
-  }
-  return h;
+  return run_chartwise_stack(chart_decoders_, coords, options_.activation(), options_.output_activation(),
+                             [chart](const ChartwiseLinear& layer, const torch::Tensor& h) {
+                               return torch::addmm(layer->bias[chart], h, layer->weight[chart]);
+                             });
 }
 
 AtlasOutput AtlasImpl::forward(const torch::Tensor& x) {

@@ -78,8 +78,6 @@ class AtlasImpl : public torch::nn::Module {
   std::int64_t input_dim() const { return input_dim_; }
 
  private:
-  torch::Tensor run_chart_decoders(torch::Tensor h);  // [k, B, d] → [k, B, D]
-
   AtlasOptions options_;
   std::int64_t input_dim_ = 0;
   torch::nn::Sequential trunk_{nullptr};
