@@ -170,8 +170,9 @@ int main(int argc, char** argv) {
       }
       // CPU seconds (all threads) show the work when other processes share the machine.
       // The phases of the best run: distance matrices / largest distances, then the row pass.
-      std::printf("%-34s wall %7.2f s (distances %.2f s, rows %.2f s)  cpu %7.2f s  %s\n", c.name,
-                  best, best_distances, best_rows, best_cpu, m.to_json().dump().substr(0, 160).c_str());
+      std::printf("%-34s wall %7.2f s (distances %.2f s, rows %.2f s on %d threads)  cpu %7.2f s  %s\n", c.name,
+                  best, best_distances, best_rows, m.row_pass_threads, best_cpu,
+                  m.to_json().dump().substr(0, 160).c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -15,6 +15,7 @@ struct EvalFlags {
   std::string data;
   std::string dataset;
   std::string output;
+  int threads = 1;
 };
 
 }  // namespace
@@ -30,11 +31,14 @@ Command add_eval_command(CLI::App& parent) {
   data->excludes(dataset);
   dataset->excludes(data);
   sub->add_option("--output,-o", f->output, "metrics.json to write (atomically); default: standard output");
+  sub->add_option("--threads", f->threads,
+                  "Threads for LibTorch's row passes and OpenBLAS's distance products (same numbers for any count)")
+      ->check(CLI::PositiveNumber);
   return {sub, [f] {
             if (f->data.empty() && f->dataset.empty()) {
               throw std::invalid_argument("eval: give --data FILE or --dataset spheres|fmnist");
             }
-            const auto metrics = train::evaluate_files(f->latents, f->data, f->dataset, f->output);
+            const auto metrics = train::evaluate_files(f->latents, f->data, f->dataset, f->output, f->threads);
             if (f->output.empty()) {
               std::cout << metrics.dump(2) << "\n";
             } else {

@@ -173,7 +173,7 @@ Command add_train_command(CLI::App& parent) {
   sub->add_option("--patience", f->patience, "Early-stopping patience in epochs (0: never stop early)");
   sub->add_option("--validation-fraction", f->validation_fraction, "Validation share of the training split");
   sub->add_option("--seed", f->seed, "Seed of initialisation, validation split and shuffling");
-  sub->add_option("--threads", f->threads, "Thread budget: OpenBLAS gets it during training (LibTorch 1 thread), persistence threads too");
+  sub->add_option("--threads", f->threads, "Thread budget: OpenBLAS gets it during training (LibTorch 1 thread), persistence threads too; LibTorch and OpenBLAS both get it in the evaluation after training");
   sub->add_option("--spheres-points", f->spheres_points,
                   "Points per small sphere of the Spheres data set (paper: 500; the big one gets 10x)");
   sub->add_flag("--no-report", f->no_report, "Do not write report.html after training");

@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -246,6 +247,9 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
   std::vector<double> zx_rows(static_cast<std::size_t>(n) * n_k, 0.0);
   std::vector<double> xz_rows(static_cast<std::size_t>(n) * n_k, 0.0);
 
+  // The highest chunk id seen + 1: at::get_thread_num() is the chunk's id inside at::parallel_for
+  // and 0 when it runs the range inline.
+  std::atomic<int> row_pass_threads{1};
   const bool blocked = side_x.needs_blocks() || side_z.needs_blocks();
   const std::int64_t step = blocked ? options.block_rows : n;
   for (std::int64_t b = 0; b < n; b += step) {
@@ -257,6 +261,9 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
       }
     }
     at::parallel_for(b, e, 16, [&](std::int64_t r0, std::int64_t r1) {
+      const int chunks = at::get_thread_num() + 1;
+      for (int seen = row_pass_threads.load(); seen < chunks && !row_pass_threads.compare_exchange_weak(seen, chunks);) {
+      }
       RowScratch s(n);
       double* dx = s.dx.data();
       double* dz = s.dz.data();
@@ -340,6 +347,7 @@ QualityMetrics quality_metrics(const torch::Tensor& x_in, const torch::Tensor& z
   }
 
   m.seconds_rows = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_rows).count();
+  m.row_pass_threads = row_pass_threads.load();
 
   // Sums in row order.
   const auto nd = static_cast<double>(n);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <string>
 
 #include "topoembed/data/point_cloud_io.hpp"
 #include "topoembed/diff/compute_threads.hpp"
@@ -95,9 +96,34 @@ void write_json(const std::string& path, const nlohmann::json& j) {
   ph::write_file_atomically(path, j.dump(2) + "\n");
 }
 
+// The thread split of the evaluation phase while the object lives; the counts found are restored
+// when it ends (run_training goes back to its training split, a library caller gets its own).
+// Training gives LibTorch 1 thread and OpenBLAS the budget (diff::default_thread_split) because
+// there small BLAS calls and LibTorch ops alternate all the time and both pools busy-wait between
+// them. The quality measures are long phases one after the other instead: the distance matrices
+// (GEMMs on OpenBLAS's threads) and then the row pass (at::parallel_for on LibTorch's OpenMP
+// threads), so each gets the whole budget; they overlap only while one pool's workers still spin
+// at the start of the other's phase.
+class EvaluationThreads {
+ public:
+  explicit EvaluationThreads(int threads)
+      : saved_{at::get_num_threads(), std::max(1, diff::blas_num_threads())} {
+    if (threads < 1) throw std::invalid_argument("eval: threads must be >= 1, got " + std::to_string(threads));
+    diff::set_compute_threads(diff::ThreadSplit{threads, threads});
+  }
+  // Cannot throw: both saved counts are >= 1 (a BLAS that is not OpenBLAS is left alone anyway).
+  ~EvaluationThreads() { diff::set_compute_threads(saved_); }
+  EvaluationThreads(const EvaluationThreads&) = delete;
+  EvaluationThreads& operator=(const EvaluationThreads&) = delete;
+
+ private:
+  diff::ThreadSplit saved_;
+};
+
 // eval::quality_metrics with the paper's k = 10..200 step 10, cut down for small sets (tests,
-// demos) to what the definitions allow (k <= n - 2 and 2n - 3k - 1 > 0).
-nlohmann::json quality_json(const torch::Tensor& x, const torch::Tensor& z) {
+// demos) to what the definitions allow (k <= n - 2 and 2n - 3k - 1 > 0), on `threads` threads.
+nlohmann::json quality_json(const torch::Tensor& x, const torch::Tensor& z, int threads) {
+  const EvaluationThreads evaluation_threads(threads);
   const std::int64_t n = x.size(0);
   eval::QualityOptions quality;
   quality.k_max = std::min({quality.k_max, (2 * n - 2) / 3 - 1, n - 2});
@@ -150,7 +176,7 @@ RunSummary run_pca(const TrainConfig& config, const std::string& run_dir, const 
   data::write_latents_csv((dir / kLatentsCsvFile).string(), latents, data.test_labels);
   data::write_npy((dir / kLatentsNpyFile).string(), latents);
 
-  auto metrics = quality_json(test_x.to(torch::kFloat64), latents);
+  auto metrics = quality_json(test_x.to(torch::kFloat64), latents, config.threads);
   const auto x64 = test_x.to(torch::kFloat64);
   metrics["data_mse"] = (pca.inverse_transform(latents64) - x64).square().mean().item<double>();
   metrics["n_test"] = test_x.size(0);
@@ -192,7 +218,7 @@ RunSummary run_training(const TrainConfig& config, const std::string& run_dir, c
 
   const auto x_flat = data.test_x.reshape({data.test_x.size(0), -1});
   const std::int64_t n = x_flat.size(0);
-  auto metrics = quality_json(x_flat, latents);
+  auto metrics = quality_json(x_flat, latents, config.threads);
   metrics["data_mse"] = reconstruction_mse(*r.best_model, data.test_x);
   metrics["n_test"] = n;
   metrics["best_epoch"] = r.best_epoch;
@@ -234,7 +260,8 @@ std::int64_t embed_file(const std::string& run_dir, const std::string& input_pat
 }
 
 nlohmann::json evaluate_files(const std::string& latents_path, const std::string& data_path,
-                              const std::string& dataset, const std::string& output_path) {
+                              const std::string& dataset, const std::string& output_path, int threads) {
+  if (threads < 1) throw std::invalid_argument("eval: threads must be >= 1, got " + std::to_string(threads));
   if (data_path.empty() == dataset.empty()) {
     throw std::invalid_argument("eval: give exactly one of a data file and a data set name");
   }
@@ -255,7 +282,7 @@ nlohmann::json evaluate_files(const std::string& latents_path, const std::string
     throw std::runtime_error("eval: the latents have " + std::to_string(z.size(0)) + " rows, the data " +
                              std::to_string(x.size(0)) + "; expected the same points in the same order");
   }
-  auto metrics = quality_json(x, z);
+  auto metrics = quality_json(x, z, threads);
   if (!output_path.empty()) write_json(output_path, metrics);
   return metrics;
 }

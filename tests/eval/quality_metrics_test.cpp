@@ -135,16 +135,24 @@ TEST(QualityMetrics, ThreadsBlocksAndCacheDoNotChangeResults) {
   const torch::Tensor x = torch::randn({400, 30}, torch::kFloat64);
   const torch::Tensor z = torch::randn({400, 2}, torch::kFloat64);
   const int saved = at::get_num_threads();
-  at::set_num_threads(1);
-  const QualityMetrics one = quality_metrics(x, z);
-  at::set_num_threads(2);
-  const QualityMetrics two = quality_metrics(x, z);
   QualityOptions other;
   other.block_rows = 37;
   other.distance_cache_bytes = 0;
+  at::set_num_threads(1);
+  const QualityMetrics one = quality_metrics(x, z);
+  const QualityMetrics blocked_one = quality_metrics(x, z, other);
+  at::set_num_threads(2);
+  const QualityMetrics two = quality_metrics(x, z);
   const QualityMetrics blocked = quality_metrics(x, z, other);
   at::set_num_threads(saved);
-  EXPECT_EQ(one.to_json(), two.to_json());  // row sums are added in row order
+  // The row pass really ran on two threads (it ran inline while src/eval was compiled without
+  // OpenMP: LibTorch's at::parallel_for is an inline template), and bitwise the same: row sums are
+  // added in row order.
+  EXPECT_EQ(one.row_pass_threads, 1);
+  EXPECT_EQ(two.row_pass_threads, 2);
+  EXPECT_EQ(blocked.row_pass_threads, 2);
+  EXPECT_EQ(one.to_json(), two.to_json());
+  EXPECT_EQ(blocked_one.to_json(), blocked.to_json());
   for (std::size_t s = 0; s < one.density_kl.size(); ++s) {
     EXPECT_NEAR(one.density_kl[s], blocked.density_kl[s], 1e-12);
   }

@@ -139,6 +139,16 @@ TEST_F(CliTrainTest, EmbedEvalAndReportOnAFinishedRun) {
   ASSERT_EQ(o.code, 0) << o.err;
   const auto m = nlohmann::json::parse(slurp(root_ / "m.json"));
   EXPECT_NEAR(m.at("rmse").get<double>(), 0.0, 1e-12);
+  // --threads: the same file from two threads; 0 is refused before anything is written.
+  o = run("eval --latents '" + (dir / "latents.csv").string() + "' --data '" + (dir / "latents.csv").string() +
+          "' --output '" + (root_ / "m2.json").string() + "' --threads 2");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(slurp(root_ / "m2.json"), slurp(root_ / "m.json"));
+  o = run("eval --latents '" + (dir / "latents.csv").string() + "' --data '" + (dir / "latents.csv").string() +
+          "' --output '" + (root_ / "m0.json").string() + "' --threads 0");
+  EXPECT_NE(o.code, 0);
+  EXPECT_NE(o.err.find("--threads"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(root_ / "m0.json"));
 
   o = run("report '" + dir.string() + "' --max-points 15");
   ASSERT_EQ(o.code, 0) << o.err;

@@ -15,6 +15,7 @@
 
 #include "../support/expect_error.hpp"
 #include "topoembed/data/point_cloud_io.hpp"
+#include "topoembed/diff/compute_threads.hpp"
 #include "topoembed/train/datasets.hpp"
 #include "topoembed/train/report.hpp"
 #include "topoembed/train/shuffle.hpp"
@@ -205,6 +206,25 @@ TEST_F(TrainerTest, EndToEndSmokeRunWritesLatentsMetricsAndReport) {
     EXPECT_TRUE(fs::exists(root_ / "plots" / png)) << png;
     EXPECT_TRUE(contains(html, png)) << png;
   }
+}
+
+TEST_F(TrainerTest, EvaluateFilesIsTheSameOnAnyThreadCountAndRestoresTheCounts) {
+  // 300 points: the row pass is split between threads (16 rows per chunk at least); 40 data
+  // dimensions take the GEMM path, 2 latent ones the direct one.
+  torch::manual_seed(5);
+  const auto x = torch::randn({300, 40}, torch::kFloat64);
+  const auto z = x.slice(1, 0, 2) + 0.3 * torch::randn({300, 2}, torch::kFloat64);
+  const auto x_path = (root_ / "x.npy").string();
+  const auto z_path = (root_ / "z.npy").string();
+  data::write_npy(x_path, x);
+  data::write_npy(z_path, z);
+  const auto before = diff::set_compute_threads(diff::ThreadSplit{1, 1});
+  const auto one = evaluate_files(z_path, x_path, "", "", 1);
+  const auto two = evaluate_files(z_path, x_path, "", "", 2);
+  EXPECT_EQ(one, two);  // bitwise: per-row sums are added in row order
+  EXPECT_EQ(at::get_num_threads(), 1);
+  EXPECT_EQ(diff::blas_num_threads(), before.blas_threads);
+  EXPECT_EQ(error_of([&] { evaluate_files(z_path, x_path, "", "", 0); }), "eval: threads must be >= 1, got 0");
 }
 
 TEST_F(TrainerTest, EmbedFileMatchesTheModelAndChecksTheDimension) {

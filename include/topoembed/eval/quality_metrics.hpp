@@ -53,6 +53,9 @@ struct QualityMetrics {
   // matrices / largest distances before the row pass, and the row pass itself.
   double seconds_distances = 0.0;
   double seconds_rows = 0.0;
+  // Threads the row pass ran on (not part of to_json): the most chunks of one at::parallel_for
+  // call. 1 when it ran inline (one thread set, too few rows, or a build without OpenMP).
+  int row_pass_threads = 0;
 
   // KL_sigma for one of `sigmas`; throws std::out_of_range if it was not computed.
   double kl(double sigma) const;
@@ -64,7 +67,8 @@ struct QualityMetrics {
 // Measures for data X [n, D] and its embedding Z [n, d] (rows correspond; any floating or
 // integer dtype, converted to float64 on the CPU). Distances are Euclidean; ranks follow a
 // stable argsort of each distance row (ties by index; the point itself has rank 0).
-// LibTorch operations and the per-row work run on torch::get_num_threads() threads.
+// LibTorch operations and the per-row work run on at::get_num_threads() threads (set it with
+// at::set_num_threads); the results are bitwise the same for any thread count.
 // Throws std::invalid_argument on mismatched shapes, non-finite values, n < 2 or k out of range
 // (k_max <= n - 2 and 2n - 3k - 1 > 0 are needed).
 QualityMetrics quality_metrics(const torch::Tensor& x, const torch::Tensor& z,

@@ -25,7 +25,8 @@ struct RunSummary {
 // Loads the data set, trains (train_autoencoder), then embeds the test split with the best model
 // and writes latents.csv, latents.npy and metrics.json: eval::quality_metrics on the test split
 // (the flattened inputs against the latents; KL_sigma, trust/cont/MRRE, RMSE, stress) plus
-// data_mse (reconstruction MSE on the test split). Throws as train_autoencoder does.
+// data_mse (reconstruction MSE on the test split). The measures run on config.threads LibTorch and
+// OpenBLAS threads (see evaluate_files). Throws as train_autoencoder does.
 RunSummary run_training(const TrainConfig& config, const std::string& run_dir, const TrainOptions& options = {});
 
 // Latents of the run's model for the points of `input_path` (.csv/.npy; a "label"/"labels" CSV
@@ -38,8 +39,9 @@ std::int64_t embed_file(const std::string& run_dir, const std::string& input_pat
 // Quality measures of latents (.csv/.npy; a "labels" CSV column is dropped) against data given
 // as a file (.csv/.npy) or as a data set name ("spheres" / "fmnist": its test split, default
 // options). Rows must correspond. Writes metrics.json atomically to output_path unless it is
-// empty; returns the JSON.
+// empty; returns the JSON. The measures run on `threads` (>= 1) LibTorch threads and as many
+// OpenBLAS threads (the counts found are restored afterwards); the numbers do not depend on it.
 nlohmann::json evaluate_files(const std::string& latents_path, const std::string& data_path,
-                              const std::string& dataset, const std::string& output_path);
+                              const std::string& dataset, const std::string& output_path, int threads = 1);
 
 }  // namespace topoembed::train
