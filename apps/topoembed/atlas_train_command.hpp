@@ -51,9 +51,14 @@ struct AtlasCommonFlags {
   bool resume = false;
 };
 
-// The atlas-only options (--charts, --dim, --prior, --prior-weight, --sharpening-weight,
-// --locality-weight, --balance-weight, --membership, --membership-temperature, --mmd-floor, --points) on the
-// train subcommand.
+// The atlas options that train --method atlas-ae and dimsweep share (--charts, --prior,
+// --prior-weight, --sharpening-weight, --locality-weight, --balance-weight, --membership,
+// --membership-temperature, --mmd-floor, --points), each description after `prefix`. Not the
+// chart dimension: train takes one (--dim), dimsweep sweeps d = 1..--max-dim.
+void add_atlas_model_options(CLI::App& subcommand, AtlasTrainFlags& flags, const std::string& prefix);
+
+// The atlas-only options on the train subcommand: add_atlas_model_options with the prefix
+// "atlas-ae: " and --dim; remembers the subcommand in flags.train_command.
 void add_atlas_train_options(CLI::App& train_subcommand, AtlasTrainFlags& flags);
 
 // The train command's flag check once the method is known (method: the --method text, empty when

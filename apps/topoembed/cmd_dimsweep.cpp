@@ -244,38 +244,8 @@ Command add_dimsweep_command(CLI::App& parent) {
                   "circle, sphere, torus, flat-torus, rp2, rp2-r6, t3, fmnist, or a .csv point cloud")
       ->capture_default_str();
   sub->add_option("--max-dim", f->max_dim, "Largest chart dimension D (d = 1..D)")->required()->check(CLI::Range(1, 64));
-  sub->add_option("--charts", f->atlas.charts, "Number of charts k")->check(CLI::Range(1, 1000))->capture_default_str();
-  sub->add_option("--prior", f->atlas.prior, "Prior matching, mmd or gan")
-      ->check(CLI::IsMember({"mmd", "gan"}))
-      ->capture_default_str();
-  sub->add_option("--prior-weight", f->atlas.prior_weight, "Weight of the prior term (default 10 mmd, 1 gan)")
-      ->check(CLI::Range(0.0, 1e9));
-  sub->add_option("--sharpening-weight", f->atlas.sharpening_weight,
-                  "Weight of the membership entropy (> 0 sharpens; < 0 is an entropy bonus)")
-      ->check(CLI::Range(-1e9, 1e9))
-      ->capture_default_str();
-  sub->add_option("--locality-weight", f->atlas.locality_weight,
-                  "Weight of the locality term (q-weighted within-chart variance share)")
-      ->check(CLI::Range(0.0, 1e9))
-      ->capture_default_str();
-  sub->add_option("--membership", f->atlas.membership, "Chart memberships: network or distance")
-      ->check(CLI::IsMember({"network", "distance"}))
-      ->capture_default_str();
-  sub->add_option("--membership-temperature", f->atlas.membership_temperature,
-                  "Distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
-      ->check(CLI::Range(1e-9, 1e9))
-      ->capture_default_str();
-  sub->add_option("--balance-weight", f->atlas.balance_weight,
-                  "Weight of the chart-balance term KL(mean membership || uniform on the k charts)")
-      ->check(CLI::Range(0.0, 1e9))
-      ->capture_default_str();
-  sub->add_option("--mmd-floor", f->atlas.mmd_floor,
-                  "The chart-weighted MMD leaves out terms with membership q_i(x) below this (0: exact)")
-      ->check(CLI::Range(0.0, 0.999999))
-      ->capture_default_str();
-  sub->add_option("--points", f->atlas.points, "Sample size of a generated manifold, or images of fmnist")
-      ->check(CLI::Range(4, 100000000))
-      ->capture_default_str();
+  // The atlas options train --method atlas-ae has too, registered by the same function.
+  add_atlas_model_options(*sub, f->atlas, "");
   sub->add_option("--epochs", f->common.epochs, "Epochs per d")->check(CLI::Range(1, 1000000))->capture_default_str();
   sub->add_option("--batch-size", f->common.batch_size, "Minibatch size")->check(CLI::Range(2, 1000000))->capture_default_str();
   sub->add_option("--lr", f->common.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();

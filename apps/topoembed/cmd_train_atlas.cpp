@@ -124,43 +124,47 @@ torch::Tensor veronese_r6(const torch::Tensor& v) {
 
 }  // namespace
 
-void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
-  sub.add_option("--charts", a.charts, "atlas-ae: number of charts k")->check(CLI::Range(1, 1000))->capture_default_str();
-  sub.add_option("--dim", a.chart_dim, "atlas-ae: chart dimension d")->check(CLI::Range(1, 1000))->capture_default_str();
-  sub.add_option("--prior", a.prior, "atlas-ae: prior matching, mmd or gan")
+void add_atlas_model_options(CLI::App& sub, AtlasTrainFlags& a, const std::string& prefix) {
+  sub.add_option("--charts", a.charts, prefix + "number of charts k")->check(CLI::Range(1, 1000))->capture_default_str();
+  sub.add_option("--prior", a.prior, prefix + "prior matching, mmd or gan")
       ->check(CLI::IsMember({"mmd", "gan"}))
       ->capture_default_str();
-  sub.add_option("--prior-weight", a.prior_weight, "atlas-ae: weight of the prior term (default 10 mmd, 1 gan)")
+  sub.add_option("--prior-weight", a.prior_weight, prefix + "weight of the prior term (default 10 mmd, 1 gan)")
       ->check(CLI::Range(0.0, 1e9));
   sub.add_option("--sharpening-weight", a.sharpening_weight,
-                 "atlas-ae: weight of the membership entropy (> 0 sharpens; < 0 is an entropy bonus, soft k-means "
+                 prefix + "weight of the membership entropy (> 0 sharpens; < 0 is an entropy bonus, soft k-means "
                  "memberships with --locality-weight)")
       ->check(CLI::Range(-1e9, 1e9))
       ->capture_default_str();
   sub.add_option("--locality-weight", a.locality_weight,
-                 "atlas-ae: weight of the locality term (q-weighted within-chart variance share)")
+                 prefix + "weight of the locality term (q-weighted within-chart variance share)")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   sub.add_option("--balance-weight", a.balance_weight,
-                 "atlas-ae: weight of the chart-balance term KL(mean membership || uniform on the k charts)")
+                 prefix + "weight of the chart-balance term KL(mean membership || uniform on the k charts)")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   sub.add_option("--membership", a.membership,
-                 "atlas-ae: chart memberships q: network (softmax head) or distance (softmax of -|x - c_j|^2 / T)")
+                 prefix + "chart memberships q: network (softmax head) or distance (softmax of -|x - c_j|^2 / T)")
       ->check(CLI::IsMember({"network", "distance"}))
       ->capture_default_str();
   sub.add_option("--membership-temperature", a.membership_temperature,
-                 "atlas-ae: distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
+                 prefix + "distance memberships: T over the cell scale (mean squared distance of a point to the nearest initial centre)")
       ->check(CLI::Range(1e-9, 1e9))
       ->capture_default_str();
   sub.add_option("--mmd-floor", a.mmd_floor,
-                 "atlas-ae: the chart-weighted MMD leaves out terms with membership q_i(x) below this (0: exact; 1e-4 "
+                 prefix + "the chart-weighted MMD leaves out terms with membership q_i(x) below this (0: exact; 1e-4 "
                  "makes it much cheaper with distance memberships and many charts)")
       ->check(CLI::Range(0.0, 0.999999))
       ->capture_default_str();
-  sub.add_option("--points", a.points, "atlas-ae: sample size of a generated manifold, or images of fmnist")
+  sub.add_option("--points", a.points, prefix + "sample size of a generated manifold, or images of fmnist")
       ->check(CLI::Range(2, 100000000))
       ->capture_default_str();
+}
+
+void add_atlas_train_options(CLI::App& sub, AtlasTrainFlags& a) {
+  add_atlas_model_options(sub, a, "atlas-ae: ");
+  sub.add_option("--dim", a.chart_dim, "atlas-ae: chart dimension d")->check(CLI::Range(1, 1000))->capture_default_str();
   a.train_command = &sub;
 }
 
@@ -339,11 +343,7 @@ AtlasData load_atlas_run_data(const std::string& run_dir, const std::string& com
 
 std::string atlas_summary_text(const AtlasRunResult& r) {
   nlohmann::json j;
-  if (!r.history.empty()) {
-    const auto& e = r.history.back();
-    j["last_epoch"] = {{"epoch", e.epoch}, {"loss", e.loss}, {"reconstruction", e.reconstruction},
-                       {"prior", e.prior}, {"sharpening", e.sharpening}, {"discriminator", e.discriminator}};
-  }
+  if (!r.history.empty()) j["last_epoch"] = train::atlas_epoch_log_json(r.history.back());
   j["training"] = evaluation_json(r.training);
   if (r.validation) j["validation"] = evaluation_json(*r.validation);
   if (r.distinct_centres) j["distinct_centres"] = *r.distinct_centres;
@@ -359,15 +359,9 @@ AtlasRunResult parse_atlas_summary(const std::string& text, const std::string& p
   }
   AtlasRunResult r;
   try {
-    const auto& e = j.at("last_epoch");
-    train::AtlasEpochLog log;
-    log.epoch = e.at("epoch").get<std::int64_t>();
-    log.loss = e.at("loss").get<double>();
-    log.reconstruction = e.at("reconstruction").get<double>();
-    log.prior = e.at("prior").get<double>();
-    log.sharpening = e.at("sharpening").get<double>();
-    log.discriminator = e.at("discriminator").get<double>();
-    r.history.push_back(log);  // the last epoch only; log.jsonl holds them all
+    // The last epoch only; log.jsonl holds them all. Summaries from before locality and balance
+    // were written lack those two (read as 0).
+    r.history.push_back(train::atlas_epoch_log_from_json(j.at("last_epoch")));
   } catch (const nlohmann::json::exception& ex) {
     throw std::runtime_error(path + ": malformed last_epoch (" + ex.what() + ")");
   }
@@ -436,10 +430,7 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
   if (c.resume) ph::write_file_atomically(run / "atlas_config.json", config);
   std::ostringstream log;  // every epoch, the ones before a resume too
   for (const auto& e : r.history) {
-    nlohmann::json line{{"epoch", e.epoch},           {"loss", e.loss},         {"reconstruction", e.reconstruction},
-                        {"prior", e.prior},           {"sharpening", e.sharpening}, {"locality", e.locality},
-                        {"balance", e.balance},       {"discriminator", e.discriminator}};
-    log << line.dump() << "\n";
+    log << train::atlas_epoch_log_json(e).dump() << "\n";
   }
   r.training = evaluate(*trained.atlas, trained.discriminator, x_train, o);
   if (o.membership == models::AtlasMembership::kDistance) {

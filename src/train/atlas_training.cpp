@@ -192,6 +192,25 @@ torch::Tensor atlas_discriminator_loss(const models::AtlasOutput& out, models::A
   return torch::softplus(-real).mean() + (codes.weights.detach() * torch::softplus(fake)).sum();
 }
 
+nlohmann::json atlas_epoch_log_json(const AtlasEpochLog& e) {
+  return {{"epoch", e.epoch},         {"loss", e.loss},         {"reconstruction", e.reconstruction},
+          {"prior", e.prior},         {"sharpening", e.sharpening}, {"locality", e.locality},
+          {"balance", e.balance},     {"discriminator", e.discriminator}};
+}
+
+AtlasEpochLog atlas_epoch_log_from_json(const nlohmann::json& j) {
+  AtlasEpochLog e;
+  e.epoch = j.at("epoch").get<std::int64_t>();
+  e.loss = j.at("loss").get<double>();
+  e.reconstruction = j.at("reconstruction").get<double>();
+  e.prior = j.at("prior").get<double>();
+  e.sharpening = j.at("sharpening").get<double>();
+  e.locality = j.value("locality", 0.0);  // records from before the locality term
+  e.balance = j.value("balance", 0.0);    // and the balance term
+  e.discriminator = j.at("discriminator").get<double>();
+  return e;
+}
+
 std::string atlas_training_options_json(const AtlasTrainingOptions& o) {
   nlohmann::json j{{"charts", o.charts},
                    {"chart_dim", o.chart_dim},
@@ -217,25 +236,6 @@ std::string atlas_training_options_json(const AtlasTrainingOptions& o) {
 namespace {
 
 namespace fs = std::filesystem;
-
-nlohmann::json epoch_log_json(const AtlasEpochLog& e) {
-  return {{"epoch", e.epoch},         {"loss", e.loss},         {"reconstruction", e.reconstruction},
-          {"prior", e.prior},         {"sharpening", e.sharpening}, {"locality", e.locality},
-          {"balance", e.balance},     {"discriminator", e.discriminator}};
-}
-
-AtlasEpochLog epoch_log_from_json(const nlohmann::json& j) {
-  AtlasEpochLog e;
-  e.epoch = j.at("epoch").get<std::int64_t>();
-  e.loss = j.at("loss").get<double>();
-  e.reconstruction = j.at("reconstruction").get<double>();
-  e.prior = j.at("prior").get<double>();
-  e.sharpening = j.at("sharpening").get<double>();
-  e.locality = j.at("locality").get<double>();
-  e.balance = j.value("balance", 0.0);  // checkpoints from before the balance term
-  e.discriminator = j.at("discriminator").get<double>();
-  return e;
-}
 
 // Everything a run needs to go on exactly where it stopped.
 struct AtlasSession {
@@ -271,7 +271,7 @@ void save_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, 
   }
   archive.write("shuffle_generator", s.shuffle_generator->get_state());
   nlohmann::json history = nlohmann::json::array();
-  for (const auto& e : result.history) history.push_back(epoch_log_json(e));
+  for (const auto& e : result.history) history.push_back(atlas_epoch_log_json(e));
   const nlohmann::json state{{"options", nlohmann::json::parse(atlas_training_options_json(options))},
                              {"step", s.step},
                              {"history", history}};
@@ -314,7 +314,7 @@ void load_checkpoint(const fs::path& path, const AtlasTrainingOptions& options, 
     s.shuffle_generator->set_state(generator_state);
     s.step = state.at("step").get<std::uint64_t>();
     result.history.clear();
-    for (const auto& e : state.at("history")) result.history.push_back(epoch_log_from_json(e));
+    for (const auto& e : state.at("history")) result.history.push_back(atlas_epoch_log_from_json(e));
   } catch (const c10::Error& e) {
     throw std::runtime_error("train_atlas: cannot resume: '" + path.string() +
                              "' is corrupt or does not match the options: " + e.what_without_backtrace());

@@ -95,12 +95,15 @@ TEST_F(AtlasCli, TrainWritesTheAtlasRun) {
   std::istringstream log(slurp(run_dir / "log.jsonl"));
   std::string line;
   int epochs = 0;
+  nlohmann::json last_record;
   while (std::getline(log, line)) {
-    const auto record = nlohmann::json::parse(line);
-    EXPECT_EQ(record.at("epoch"), ++epochs);
-    EXPECT_TRUE(std::isfinite(record.at("reconstruction").get<double>()));
+    last_record = nlohmann::json::parse(line);
+    EXPECT_EQ(last_record.at("epoch"), ++epochs);
+    EXPECT_TRUE(std::isfinite(last_record.at("reconstruction").get<double>()));
   }
   EXPECT_EQ(epochs, 2);
+  for (const char* term : {"loss", "reconstruction", "prior", "sharpening", "locality", "balance", "discriminator"})
+    EXPECT_TRUE(last_record.contains(term)) << term;
 
   // q of every point: 60 rows of 3 memberships summing to 1.
   const auto q = read_csv_rows(run_dir / "memberships.csv");
@@ -118,6 +121,7 @@ TEST_F(AtlasCli, TrainWritesTheAtlasRun) {
   EXPECT_EQ(summary.at("training").at("points"), 60);
   EXPECT_FALSE(summary.contains("validation"));
   EXPECT_EQ(summary.at("last_epoch").at("epoch"), 2);
+  EXPECT_EQ(summary.at("last_epoch"), last_record);  // the same record, every loss term
   const auto html = slurp(run_dir / "report.html");
   EXPECT_NE(html.find("plots/chart_graph.png"), std::string::npos);
   EXPECT_NE(html.find("plots/charts.png"), std::string::npos);

@@ -290,6 +290,33 @@ TEST_F(AtlasResume, BadResumeRejected) {
             std::string::npos);
 }
 
+TEST(AtlasTraining, EpochRecordJsonHasEveryTermAndReadsOlderRecords) {
+  tr::AtlasEpochLog e;
+  e.epoch = 3;
+  e.loss = 1.5;
+  e.reconstruction = 0.25;
+  e.prior = 0.125;
+  e.sharpening = -0.5;
+  e.locality = 0.0625;
+  e.balance = 0.03125;
+  e.discriminator = 0.75;
+  const auto j = tr::atlas_epoch_log_json(e);
+  EXPECT_EQ(j, nlohmann::json::parse(R"({"epoch": 3, "loss": 1.5, "reconstruction": 0.25, "prior": 0.125,
+      "sharpening": -0.5, "locality": 0.0625, "balance": 0.03125, "discriminator": 0.75})"));
+  EXPECT_EQ(tr::atlas_epoch_log_json(tr::atlas_epoch_log_from_json(j)), j);
+  // An atlas_summary.json last_epoch from before the locality and balance terms.
+  auto older = j;
+  older.erase("locality");
+  older.erase("balance");
+  const auto read = tr::atlas_epoch_log_from_json(older);
+  EXPECT_EQ(read.locality, 0.0);
+  EXPECT_EQ(read.balance, 0.0);
+  EXPECT_EQ(read.prior, 0.125);
+  auto broken = j;
+  broken.erase("prior");
+  EXPECT_THROW(tr::atlas_epoch_log_from_json(broken), nlohmann::json::exception);
+}
+
 TEST(AtlasTraining, BadOptionsRejected) {
   const auto x = circle(8);
   auto with = [&](auto edit) {

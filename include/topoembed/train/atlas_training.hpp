@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "topoembed/diff/regularizers.hpp"
@@ -145,6 +146,17 @@ struct AtlasEpochLog {
   double balance = 0;
   double discriminator = 0;  // GAN prior only
 };
+
+// One epoch record as JSON with every field above ("epoch", "loss", "reconstruction", "prior",
+// "sharpening", "locality", "balance", "discriminator"): the one writer of a log.jsonl line, of an
+// entry of the checkpoint's history and of atlas_summary.json's last_epoch, so they keep the same
+// fields.
+nlohmann::json atlas_epoch_log_json(const AtlasEpochLog& epoch);
+
+// The inverse. "locality" and "balance" read as 0 when absent (records written before those terms
+// existed, e.g. the last_epoch of an older atlas_summary.json); the other fields are required
+// (nlohmann::json::exception names the missing key).
+AtlasEpochLog atlas_epoch_log_from_json(const nlohmann::json& record);
 
 struct AtlasTrainingResult {
   models::Atlas atlas{nullptr};                          // eval mode
