@@ -30,8 +30,16 @@ declare -A flags=(
   [lam4-lr3x]="--lambda 4.0 --lr 8e-4"
   [lam2-lr8x]="--lambda 2.0 --lr 2.2e-3"
   [lam2-lr8x-p25]="--lambda 2.0 --lr 2.2e-3 --patience 25"
+  # Session 6: around topoae-spheres-tuned (= lam2-lr8x-p25), one change each.
+  [tuned-p40]="--lambda 2.0 --lr 2.2e-3 --patience 40"
+  [tuned-e150-p40]="--lambda 2.0 --lr 2.2e-3 --patience 40 --epochs 150"
+  [tuned-lr3e-3]="--lambda 2.0 --lr 3e-3 --patience 25"
+  [tuned-lr1.6e-3]="--lambda 2.0 --lr 1.6e-3 --patience 25"
+  [tuned-b56]="--lambda 2.0 --lr 2.2e-3 --patience 25 --batch-size 56"
+  [tuned-lam3]="--lambda 3.0 --lr 2.2e-3 --patience 25"
 )
-order=(paper lam1 lam2 lr3x lam2-lr3x lam4-lr3x lam2-lr8x lam2-lr8x-p25)
+order=(paper lam1 lam2 lr3x lam2-lr3x lam4-lr3x lam2-lr8x lam2-lr8x-p25
+  tuned-p40 tuned-e150-p40 tuned-lr3e-3 tuned-lr1.6e-3 tuned-b56 tuned-lam3)
 settings=${SETTINGS:-${order[*]}}
 for s in $settings; do
   [[ -v flags[$s] ]] || { echo "error: unknown setting '$s', expected one of: ${order[*]}" >&2; exit 1; }

@@ -14,7 +14,7 @@ namespace {
 TEST(SpheresTunedPreset, DiffersFromThePapersOnlyInLambdaLearningRateAndPatience) {
   const TrainConfig tuned = preset("topoae-spheres-tuned");
   EXPECT_EQ(tuned.method, Method::kTopoAe);
-  EXPECT_DOUBLE_EQ(tuned.lambda, 2.0);
+  EXPECT_DOUBLE_EQ(tuned.lambda, 3.0);
   EXPECT_DOUBLE_EQ(tuned.learning_rate, 2.2e-3);
   EXPECT_EQ(tuned.patience, 25);
   EXPECT_NO_THROW(validate(tuned));
