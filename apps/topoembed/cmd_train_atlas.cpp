@@ -421,9 +421,10 @@ AtlasRunResult train_atlas_run(const AtlasData& data, const AtlasTrainFlags& a, 
       [&](const train::AtlasEpochLog& e) {
         if (!c.quiet)
           std::fprintf(stderr,
-                       "epoch %lld/%lld loss %.5g (reconstruction %.5g, prior %.5g, sharpening %.5g, locality %.5g)\n",
+                       "epoch %lld/%lld loss %.5g (reconstruction %.5g, prior %.5g, sharpening %.5g, locality %.5g, "
+                       "balance %.5g)\n",
                        static_cast<long long>(e.epoch), static_cast<long long>(o.epochs), e.loss, e.reconstruction,
-                       e.prior, e.sharpening, e.locality);
+                       e.prior, e.sharpening, e.locality, e.balance);
       },
       checkpointing);
   r.history = trained.history;
