@@ -127,7 +127,8 @@ void run_dimsweep(const DimsweepFlags& f) {
   nlohmann::json out{{"dataset", f.common.dataset}, {"points", data.points.size(0)}, {"charts", o.charts},
                      {"max_dim", f.max_dim}, {"prior", f.atlas.prior}, {"prior_weight", o.prior_weight},
                      {"sharpening_weight", o.sharpening_weight}, {"locality_weight", o.locality_weight},
-                     {"balance_weight", o.balance_weight}, {"mmd_floor", o.mmd_membership_floor}, {"epochs", o.epochs}, {"batch_size", o.batch_size},
+                     {"balance_weight", o.balance_weight}, {"mmd_floor", o.mmd_membership_floor},
+                     {"epochs", o.epochs}, {"batch_size", o.batch_size},
                      {"learning_rate", o.learning_rate}, {"validation_fraction", f.common.validation_fraction},
                      {"seed", o.seed}, {"read_off", held_out ? "validation" : "training"}};
   nlohmann::json results = nlohmann::json::array();

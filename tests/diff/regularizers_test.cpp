@@ -140,15 +140,26 @@ torch::Tensor local_memberships(int64_t batch, int64_t charts, uint64_t seed) {
   return torch::softmax(-(x.unsqueeze(1) - centres.unsqueeze(0)).pow(2).sum(2) / 0.003, 1);
 }
 
+// A membership-floor case: local memberships q [B, k] (seeds seed, seed + 1), chart coordinates
+// phi [B, k, 2] (seed + 2), m prior samples u (seed + 3), and kept = 1 where q >= floor.
+struct FloorCase {
+  torch::Tensor q, phi, u, kept;
+};
+FloorCase floor_case(int64_t batch, int64_t charts, int64_t prior_samples, double floor, uint64_t seed) {
+  FloorCase c;
+  c.q = local_memberships(batch, charts, seed);
+  c.phi = seeded_uniform({batch, charts, 2}, seed + 2);
+  c.u = seeded_uniform({prior_samples, 2}, seed + 3);
+  c.kept = (c.q >= floor).to(c.q.dtype());
+  return c;
+}
+
 // The floor leaves out exactly the terms with q_i(x) < floor: the value and both gradients equal
 // those of the exact form on q with those entries zeroed (the reference runs the dense path).
 TEST(Mmd, MembershipFloorEqualsExactFormOnTheKeptTerms) {
-  const int64_t batch = 40, charts = 9;
-  const auto q = local_memberships(batch, charts, 30);
-  const auto phi = seeded_uniform({batch, charts, 2}, 32);
-  const auto u = seeded_uniform({30, 2}, 33);
+  const int64_t batch = 40;
   const double floor = 1e-3;
-  const auto kept = (q >= floor).to(q.dtype());
+  const auto [q, phi, u, kept] = floor_case(batch, 9, 30, floor, 30);
   ASSERT_GT(kept.sum(0).max().item<double>(), 1);           // some chart keeps several points
   ASSERT_LT(kept.sum(0).max().item<double>(), batch / 2.0);  // and the sparse path is taken
   auto phi_a = phi.clone().requires_grad_(true), q_a = q.clone().requires_grad_(true);
@@ -181,12 +192,8 @@ TEST(Mmd, MembershipFloorLimits) {
 // Row blocks and the floor together: a pass over 1500 points with 16 charts (the exact
 // reference runs in two row blocks).
 TEST(Mmd, MembershipFloorOnALargeSample) {
-  const int64_t batch = 1500, charts = 16;
-  const auto q = local_memberships(batch, charts, 37);
-  const auto phi = seeded_uniform({batch, charts, 2}, 38);
-  const auto u = seeded_uniform({200, 2}, 39);
   const double floor = 1e-4;
-  const auto kept = (q >= floor).to(q.dtype());
+  const auto [q, phi, u, kept] = floor_case(1500, 16, 200, floor, 37);
   EXPECT_NEAR(chart_weighted_mmd(phi, q, u, std::nullopt, floor).item<double>(),
               chart_weighted_mmd(phi, q * kept, u).item<double>(), 1e-10);
 }
